@@ -1,0 +1,38 @@
+#pragma once
+// What a command handler receives once the common checks (steps 1-11) have passed, and what it returns.
+// One file per command implements steps 12-14 for that command.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "api/command.hpp"
+#include "rules/rule_set.hpp"
+#include "state/tenants.hpp"
+
+namespace lee::api {
+
+struct CommandContext {
+    std::uint64_t sdkappid;
+    std::string_view identifier;
+    const rules::AppSettings& app;
+    const rules::RuleSet& rules;
+    state::Tenant& tenant;
+    std::int64_t now_ms;
+};
+
+struct CommandResult {
+    int code = 0;
+    std::string detail;           // appended to ErrorInfo where the code calls for it
+    boost::json::object payload;  // fields after the envelope on success
+};
+
+using CommandHandler = CommandResult (*)(const CommandContext&, const boost::json::value& body);
+
+CommandResult create_room(const CommandContext& context, const boost::json::value& body);
+
+// The handler for `command`, or nullptr when it is not emulated yet.
+CommandHandler handler_for(Command command);
+
+}  // namespace lee::api

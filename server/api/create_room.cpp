@@ -1,0 +1,65 @@
+// create_room: emulated-api.md section 3.
+#include <boost/json.hpp>
+
+#include "api/command_handler.hpp"
+#include "api/error_table.hpp"
+#include "api/room_fields.hpp"
+
+namespace lee::api {
+namespace {
+
+constexpr std::string_view kPath = "RoomInfo";
+
+CommandResult failure(int code, std::string detail = {}) { return CommandResult{code, std::move(detail), {}}; }
+CommandResult failure(FieldError error) { return failure(error.code, std::move(error.detail)); }
+
+}  // namespace
+
+CommandResult create_room(const CommandContext& context, const boost::json::value& body) {
+    if (const auto* object = body.if_object()) {
+        if (const auto* info = object->if_contains("RoomInfo"); info && info->is_object()) {
+            if (auto error = check_account_type(info->get_object(), kPath, "Owner_Account")) return failure(*error);
+        }
+    }
+
+    const boost::json::object* info = nullptr;
+    if (auto error = require_object(body, kPath, info)) return failure(*error);
+    state::Room room;
+    room.owner_account = std::string(context.identifier);
+    EditableFields fields;
+    if (auto error = read_room_id(*info, kPath, room.room_id)) return failure(*error);
+    if (auto error = read_room_type(*info, kPath, room.room_type)) return failure(*error);
+    if (auto error = read_owner_account(*info, kPath, room.owner_account)) return failure(*error);
+    if (auto error = read_seat_template(*info, kPath, room.seat_template)) return failure(*error);
+    if (auto error = read_max_seat_count(*info, kPath, room.seat_template, context.app.max_seat_count,
+                                         room.max_seat_count)) {
+        return failure(*error);
+    }
+    if (auto error = read_editable_fields(*info, kPath, fields)) return failure(*error);
+    room.room_name = room.room_id;
+    fields.apply_to(room);
+
+    if (!context.app.paid) return failure(code::not_paid);
+    if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, room.room_id, fields)) {
+        return failure(code::sensitive_content, std::move(*field));
+    }
+    if (context.app.is_chat_group(room.room_id)) return failure(code::room_id_is_chat_group);
+
+    room.create_time = context.now_ms / 1000;
+    std::string room_id = room.room_id;
+    switch (context.tenant.rooms.create(std::move(room), context.now_ms, context.app.room_create_interval_ms)) {
+        case state::CreateOutcome::too_frequent:
+            return failure(code::create_too_frequent);
+        case state::CreateOutcome::exists_same_owner:
+            return failure(code::room_exists_same_owner);
+        case state::CreateOutcome::exists_other_owner:
+            return failure(code::room_exists);
+        case state::CreateOutcome::created:
+            break;
+    }
+    CommandResult result;
+    result.payload["RoomId"] = std::move(room_id);
+    return result;
+}
+
+}  // namespace lee::api

@@ -1,0 +1,221 @@
+#include "api/room_fields.hpp"
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+#include <boost/json.hpp>
+
+#include "api/error_table.hpp"
+#include "rules/sensitive_words.hpp"
+
+namespace lee::api {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kVideoTemplates = {"VideoDynamicGrid9Seats", "VideoDynamicFloat7Seats",
+                                                             "VideoFixedGrid9Seats", "VideoFixedFloat7Seats"};
+constexpr std::array<std::uint32_t, 4> kVideoSeats = {9, 7, 9, 7};
+constexpr std::array<std::string_view, 2> kAudioTemplates = {"AudioSalon", "Karaoke"};
+
+std::string field_path(std::string_view path, std::string_view key) {
+    std::string out(path);
+    if (!out.empty()) out.push_back('.');
+    out.append(key);
+    return out;
+}
+
+FieldError invalid(std::string_view path, std::string_view key, std::string_view rule) {
+    return {code::invalid_parameter, field_path(path, key) + " " + std::string(rule)};
+}
+
+const json::value* member(const json::object& object, std::string_view key) {
+    return object.if_contains(json::string_view(key.data(), key.size()));
+}
+
+FieldCheck string_field(const json::object& object, std::string_view path, std::string_view key, bool required,
+                        std::size_t min_bytes, std::size_t max_bytes, std::optional<std::string>& out) {
+    const json::value* value = member(object, key);
+    if (!value) return required ? FieldCheck(invalid(path, key, "is required")) : std::nullopt;
+    if (!value->is_string()) return invalid(path, key, "must be a string");
+    const json::string& text = value->get_string();
+    if (text.size() < min_bytes) return invalid(path, key, "must not be empty");
+    if (text.size() > max_bytes) return invalid(path, key, "exceeds " + std::to_string(max_bytes) + " bytes");
+    out.emplace(text.data(), text.size());
+    return std::nullopt;
+}
+
+FieldCheck required_string(const json::object& object, std::string_view path, std::string_view key,
+                           std::size_t max_bytes, std::string& out) {
+    std::optional<std::string> value;
+    if (auto error = string_field(object, path, key, true, 1, max_bytes, value)) return error;
+    out = std::move(*value);
+    return std::nullopt;
+}
+
+FieldCheck bool_field(const json::object& object, std::string_view path, std::string_view key,
+                      std::optional<bool>& out) {
+    const json::value* value = member(object, key);
+    if (!value) return std::nullopt;
+    if (!value->is_bool()) return invalid(path, key, "must be true or false");
+    out = value->get_bool();
+    return std::nullopt;
+}
+
+// Integers only: 10.0 is a double in JSON terms and the real service's typed reader rejects it.
+std::optional<std::int64_t> as_integer(const json::value& value) {
+    if (value.is_int64()) return value.get_int64();
+    if (value.is_uint64() && value.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+        return static_cast<std::int64_t>(value.get_uint64());
+    }
+    return std::nullopt;
+}
+
+template <std::size_t N>
+bool one_of(std::string_view value, const std::array<std::string_view, N>& options) {
+    return std::find(options.begin(), options.end(), value) != options.end();
+}
+
+}  // namespace
+
+FieldCheck check_account_type(const json::object& object, std::string_view path, std::string_view key) {
+    const json::value* value = member(object, key);
+    if (value && !value->is_string()) return FieldError{code::account_type, field_path(path, key)};
+    return std::nullopt;
+}
+
+FieldCheck require_object(const json::value& body, std::string_view key, const json::object*& out) {
+    if (!body.is_object()) return FieldError{code::invalid_parameter, "the request body must be a JSON object"};
+    const json::value* value = member(body.get_object(), key);
+    if (!value) return invalid("", key, "is required");
+    if (!value->is_object()) return invalid("", key, "must be a JSON object");
+    out = &value->get_object();
+    return std::nullopt;
+}
+
+FieldCheck read_room_id(const json::object& object, std::string_view path, std::string& out) {
+    if (auto error = required_string(object, path, "RoomId", kMaxRoomIdBytes, out)) return error;
+    const bool printable = std::all_of(out.begin(), out.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+    if (!printable) return invalid(path, "RoomId", "must be printable ASCII (0x20-0x7E)");
+    return std::nullopt;
+}
+
+FieldCheck read_room_type(const json::object& object, std::string_view path, std::string& out) {
+    const json::value* value = member(object, "RoomType");
+    if (!value) return invalid(path, "RoomType", "is required");
+    if (!value->is_string() || value->get_string() != "Live") return invalid(path, "RoomType", "must be \"Live\"");
+    out = "Live";
+    return std::nullopt;
+}
+
+FieldCheck read_owner_account(const json::object& object, std::string_view path, std::string& out) {
+    std::optional<std::string> value;
+    if (auto error = string_field(object, path, "Owner_Account", false, 1, kMaxAccountBytes, value)) return error;
+    if (value) out = std::move(*value);
+    return std::nullopt;
+}
+
+FieldCheck read_seat_template(const json::object& object, std::string_view path, std::string& out) {
+    const json::value* value = member(object, "SeatTemplate");
+    if (!value) return invalid(path, "SeatTemplate", "is required");
+    if (value->is_string()) {
+        const std::string_view name(value->get_string());
+        if (one_of(name, kVideoTemplates) || one_of(name, kAudioTemplates)) {
+            out = name;
+            return std::nullopt;
+        }
+    }
+    return invalid(path, "SeatTemplate",
+                   "must be one of VideoDynamicGrid9Seats, VideoDynamicFloat7Seats, VideoFixedGrid9Seats, "
+                   "VideoFixedFloat7Seats, AudioSalon, Karaoke");
+}
+
+FieldCheck read_max_seat_count(const json::object& object, std::string_view path, std::string_view seat_template,
+                               std::uint32_t package_max, std::uint32_t& out) {
+    const json::value* value = member(object, "MaxSeatCount");
+    std::optional<std::int64_t> requested;
+    if (value) {
+        requested = as_integer(*value);
+        if (!requested) return invalid(path, "MaxSeatCount", "must be an integer");
+    }
+    if (const auto* video = std::find(kVideoTemplates.begin(), kVideoTemplates.end(), seat_template);
+        video != kVideoTemplates.end()) {
+        out = kVideoSeats[static_cast<std::size_t>(video - kVideoTemplates.begin())];
+        return std::nullopt;
+    }
+    if (!requested) {
+        out = package_max;
+        return std::nullopt;
+    }
+    if (*requested < 1 || *requested > static_cast<std::int64_t>(package_max)) {
+        return invalid(path, "MaxSeatCount", "must be between 1 and " + std::to_string(package_max));
+    }
+    out = static_cast<std::uint32_t>(*requested);
+    return std::nullopt;
+}
+
+FieldCheck read_editable_fields(const json::object& object, std::string_view path, EditableFields& out) {
+    if (const json::value* mode = member(object, "TakeSeatMode")) {
+        if (!mode->is_string() || (mode->get_string() != "FreeToTake" && mode->get_string() != "ApplyToTake")) {
+            return invalid(path, "TakeSeatMode", "must be \"FreeToTake\" or \"ApplyToTake\"");
+        }
+        out.take_seat_mode.emplace(mode->get_string());
+    }
+    if (auto error = bool_field(object, path, "IsMessageDisabled", out.is_message_disabled)) return error;
+    if (auto error = bool_field(object, path, "IsPublicVisible", out.is_public_visible)) return error;
+    if (auto error = string_field(object, path, "RoomName", false, 0, kMaxRoomNameBytes, out.room_name)) return error;
+    if (auto error = string_field(object, path, "CoverURL", false, 0, kMaxCoverUrlBytes, out.cover_url)) return error;
+    if (const json::value* category = member(object, "Category")) {
+        if (!category->is_array()) return invalid(path, "Category", "must be an array");
+        const json::array& tags = category->get_array();
+        if (tags.size() > kMaxCategoryTags) return invalid(path, "Category", "has more than 3 tags");
+        std::vector<state::CategoryTag> parsed;
+        for (std::size_t i = 0; i < tags.size(); ++i) {
+            if (const auto number = as_integer(tags[i])) {
+                parsed.emplace_back(*number);
+            } else if (tags[i].is_string()) {
+                parsed.emplace_back(std::string(tags[i].get_string()));
+            } else {
+                return invalid(path, "Category[" + std::to_string(i) + "]", "must be an integer or a string");
+            }
+        }
+        out.category = std::move(parsed);
+    }
+    if (const json::value* status = member(object, "ActivityStatus")) {
+        const auto number = as_integer(*status);
+        if (!number || *number < std::numeric_limits<std::int32_t>::min() ||
+            *number > std::numeric_limits<std::int32_t>::max()) {
+            return invalid(path, "ActivityStatus", "must be a 32-bit integer");
+        }
+        out.activity_status = static_cast<std::int32_t>(*number);
+    }
+    return std::nullopt;
+}
+
+void EditableFields::apply_to(state::Room& room) const {
+    if (take_seat_mode) room.take_seat_mode = *take_seat_mode;
+    if (is_message_disabled) room.is_message_disabled = *is_message_disabled;
+    if (is_public_visible) room.is_public_visible = *is_public_visible;
+    if (room_name) room.room_name = *room_name;
+    if (cover_url) room.cover_url = *cover_url;
+    if (category) room.category = *category;
+    if (activity_status) room.activity_status = *activity_status;
+}
+
+std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatcher& words, std::string_view path,
+                                                std::string_view room_id, const EditableFields& fields) {
+    if (words.size() == 0) return std::nullopt;
+    if (words.contains_any(room_id)) return field_path(path, "RoomId");
+    if (fields.room_name && words.contains_any(*fields.room_name)) return field_path(path, "RoomName");
+    if (fields.cover_url && words.contains_any(*fields.cover_url)) return field_path(path, "CoverURL");
+    if (fields.category) {
+        for (std::size_t i = 0; i < fields.category->size(); ++i) {
+            const auto* tag = std::get_if<std::string>(&(*fields.category)[i]);
+            if (tag && words.contains_any(*tag)) return field_path(path, "Category[" + std::to_string(i) + "]");
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace lee::api

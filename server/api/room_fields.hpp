@@ -1,0 +1,67 @@
+#pragma once
+// Field rules of emulated-api.md section 3, shared by every command that reads room fields. Each reader checks
+// one field where it sits in the JSON and reports the first violation with its JSON path, which is what the
+// 100002 / 60015 ErrorInfo names.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+
+#include "state/room.hpp"
+
+namespace lee::rules {
+class SensitiveWordMatcher;
+}
+
+namespace lee::api {
+
+struct FieldError {
+    int code;            // 100002, or 60015 for an account field that is not a string
+    std::string detail;  // "RoomInfo.RoomId exceeds 48 bytes"
+};
+using FieldCheck = std::optional<FieldError>;
+
+inline constexpr std::size_t kMaxRoomIdBytes = 48;
+inline constexpr std::size_t kMaxAccountBytes = 32;
+inline constexpr std::size_t kMaxRoomNameBytes = 100;
+inline constexpr std::size_t kMaxCoverUrlBytes = 200;
+inline constexpr std::size_t kMaxCategoryTags = 3;
+
+// Step 12: an account field present but not a JSON string.
+FieldCheck check_account_type(const boost::json::object& object, std::string_view path, std::string_view key);
+
+// The object at body[key]; a body or member that is not an object is a 100002.
+FieldCheck require_object(const boost::json::value& body, std::string_view key, const boost::json::object*& out);
+
+FieldCheck read_room_id(const boost::json::object& object, std::string_view path, std::string& out);
+FieldCheck read_room_type(const boost::json::object& object, std::string_view path, std::string& out);
+FieldCheck read_owner_account(const boost::json::object& object, std::string_view path, std::string& out);
+FieldCheck read_seat_template(const boost::json::object& object, std::string_view path, std::string& out);
+// MaxSeatCount: must be an integer when present; for audio templates 1..package_max (default package_max), for
+// video templates the template's own count.
+FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path,
+                               std::string_view seat_template, std::uint32_t package_max, std::uint32_t& out);
+
+// The fields both create_room and update_room_info may set; absent ones stay nullopt.
+struct EditableFields {
+    std::optional<std::string> take_seat_mode;
+    std::optional<bool> is_message_disabled;
+    std::optional<bool> is_public_visible;
+    std::optional<std::string> room_name;
+    std::optional<std::string> cover_url;
+    std::optional<std::vector<state::CategoryTag>> category;
+    std::optional<std::int32_t> activity_status;
+
+    void apply_to(state::Room& room) const;
+};
+FieldCheck read_editable_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
+
+// 100026: the JSON path of the first field that contains a sensitive word (RoomId, RoomName, CoverURL, string
+// Category tags), or nullopt.
+std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatcher& words, std::string_view path,
+                                                std::string_view room_id, const EditableFields& fields);
+
+}  // namespace lee::api

@@ -1,0 +1,162 @@
+#include "cli/options.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/program_options.hpp>
+
+namespace lee::cli {
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kUsage = "Usage: live-engine-emulator [options]\n"
+                               "       live-engine-emulator usersig --sdkappid N --key K --identifier ID "
+                               "[--expire SECONDS] [--time UNIX_SECONDS]\n";
+
+// "host:port" or "[v6]:port"; throws po::error on anything else.
+void parse_listen(const std::string& text, ServeOptions& out) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw po::error("--listen must be HOST:PORT, got '" + text + "'");
+    std::string host = text.substr(0, colon);
+    const std::string port = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") host = "127.0.0.1";
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(host, ec);
+    if (ec) throw po::error("--listen host must be an IP address (or localhost), got '" + host + "'");
+    if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
+        std::stoul(port) > 65535) {
+        throw po::error("--listen port must be 0..65535, got '" + port + "'");
+    }
+    out.listen_host = host;
+    out.listen_port = static_cast<std::uint16_t>(std::stoul(port));
+}
+
+Invocation finish(int code, std::string text) {
+    Invocation invocation;
+    invocation.kind = Invocation::Kind::exit;
+    invocation.exit_code = code;
+    invocation.output = std::move(text);
+    return invocation;
+}
+
+std::string describe(const po::options_description& options) {
+    std::ostringstream text;
+    text << kUsage << "\n" << options;
+    return text.str();
+}
+
+Invocation parse_usersig(const std::vector<std::string>& arguments) {
+    po::options_description options("usersig: print a TLSSigAPIv2 UserSig");
+    options.add_options()("help,h", "show this help")
+        ("sdkappid", po::value<std::uint64_t>()->required(), "SDKAppID")
+        ("key", po::value<std::string>()->required(), "the app's secret key")
+        ("identifier", po::value<std::string>()->required(), "the UserID to sign for")
+        ("expire", po::value<std::int64_t>()->default_value(86400 * 180), "validity in seconds")
+        ("time", po::value<std::int64_t>(), "signing time in unix seconds (default: now)");
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(arguments).options(options).run(), values);
+        if (values.count("help")) return finish(0, describe(options));
+        po::notify(values);
+    } catch (const po::error& error) {
+        return finish(2, std::string("live-engine-emulator usersig: ") + error.what() + "\n" + describe(options));
+    }
+    Invocation invocation;
+    invocation.kind = Invocation::Kind::usersig;
+    invocation.usersig.sdkappid = values["sdkappid"].as<std::uint64_t>();
+    invocation.usersig.key = values["key"].as<std::string>();
+    invocation.usersig.identifier = values["identifier"].as<std::string>();
+    invocation.usersig.expire_seconds = values["expire"].as<std::int64_t>();
+    if (values.count("time")) invocation.usersig.time = values["time"].as<std::int64_t>();
+    if (invocation.usersig.expire_seconds < 0) return finish(2, "live-engine-emulator usersig: --expire must be >= 0\n");
+    return invocation;
+}
+
+}  // namespace
+
+Invocation parse_command_line(const std::vector<std::string>& arguments, const std::string& default_rules_directory) {
+    if (!arguments.empty() && arguments.front() == "usersig") {
+        return parse_usersig(std::vector<std::string>(arguments.begin() + 1, arguments.end()));
+    }
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    po::options_description options("Options (each also read from the environment variable in brackets)");
+    options.add_options()("help,h", "show this help")("version", "print the version")
+        ("listen", po::value<std::string>()->default_value("127.0.0.1:9080"),
+         "HOST:PORT to serve; port 0 picks a free port [LIVE_EMULATOR_LISTEN]")
+        ("rules", po::value<std::string>()->default_value(default_rules_directory),
+         "rules directory [LIVE_EMULATOR_RULES]")
+        ("threads", po::value<unsigned>()->default_value(cores), "I/O threads [LIVE_EMULATOR_THREADS]")
+        ("seed", po::value<std::uint64_t>(), "makes RequestIds reproducible (default: random) [LIVE_EMULATOR_SEED]")
+        ("port-file", po::value<std::string>(), "write the bound port to this file once listening")
+        ("log-level", po::value<std::string>()->default_value("info"),
+         "debug, info, warn, error or off [LIVE_EMULATOR_LOG_LEVEL]")
+        ("log-format", po::value<std::string>()->default_value("text"),
+         "access log as text or json lines on stderr [LIVE_EMULATOR_LOG_FORMAT]")
+        ("strict", po::bool_switch(), "ignore X-Emulator-* request headers [LIVE_EMULATOR_STRICT]")
+        ("admin-token", po::value<std::string>(),
+         "require 'Authorization: Bearer TOKEN' on /_emulator/*; mandatory on a non-loopback address "
+         "[LIVE_EMULATOR_ADMIN_TOKEN]")
+        ("idle-timeout-ms", po::value<std::int64_t>()->default_value(60'000),
+         "close a keep-alive connection idle this long [LIVE_EMULATOR_IDLE_TIMEOUT_MS]")
+        ("read-timeout-ms", po::value<std::int64_t>()->default_value(10'000),
+         "close a connection whose request is not complete this long after it began "
+         "[LIVE_EMULATOR_READ_TIMEOUT_MS]");
+
+    po::variables_map values;
+    try {
+        po::store(po::command_line_parser(arguments).options(options).run(), values);
+        po::store(po::parse_environment(options,
+                                        [](const std::string& variable) -> std::string {
+                                            const std::string prefix = "LIVE_EMULATOR_";
+                                            if (variable.rfind(prefix, 0) != 0) return {};
+                                            std::string name = variable.substr(prefix.size());
+                                            std::transform(name.begin(), name.end(), name.begin(), [](char c) {
+                                                return c == '_' ? '-' : static_cast<char>(std::tolower(c));
+                                            });
+                                            // Only the documented twins; --port-file has none.
+                                            return name == "port-file" ? std::string() : name;
+                                        }),
+                  values);
+        po::notify(values);
+    } catch (const po::error& error) {
+        return finish(2, std::string("live-engine-emulator: ") + error.what() + "\n" + describe(options));
+    }
+    if (values.count("help")) return finish(0, describe(options));
+    if (values.count("version")) return finish(0, std::string("live-engine-emulator ") + LEE_VERSION + "\n");
+
+    Invocation invocation;
+    ServeOptions& serve = invocation.serve;
+    try {
+        parse_listen(values["listen"].as<std::string>(), serve);
+        serve.rules_directory = values["rules"].as<std::string>();
+        serve.threads = values["threads"].as<unsigned>();
+        if (serve.threads == 0 || serve.threads > 256) throw po::error("--threads must be 1..256");
+        if (values.count("seed")) serve.seed = values["seed"].as<std::uint64_t>();
+        if (values.count("port-file")) serve.port_file = values["port-file"].as<std::string>();
+        const auto level = log::parse_level(values["log-level"].as<std::string>());
+        if (!level) throw po::error("--log-level must be debug, info, warn, error or off");
+        serve.log_level = *level;
+        const auto format = log::parse_format(values["log-format"].as<std::string>());
+        if (!format) throw po::error("--log-format must be text or json");
+        serve.log_format = *format;
+        serve.strict = values["strict"].as<bool>();
+        if (values.count("admin-token")) serve.admin_token = values["admin-token"].as<std::string>();
+        serve.idle_timeout_ms = values["idle-timeout-ms"].as<std::int64_t>();
+        serve.read_timeout_ms = values["read-timeout-ms"].as<std::int64_t>();
+        if (serve.idle_timeout_ms <= 0 || serve.read_timeout_ms <= 0) throw po::error("timeouts must be positive");
+        const auto address = boost::asio::ip::make_address(serve.listen_host);
+        if (!address.is_loopback() && serve.admin_token.empty()) {
+            throw po::error("--admin-token is mandatory when listening on a non-loopback address");
+        }
+    } catch (const std::exception& error) {
+        return finish(2, std::string("live-engine-emulator: ") + error.what() + "\n");
+    }
+    return invocation;
+}
+
+}  // namespace lee::cli

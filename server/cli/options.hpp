@@ -1,0 +1,46 @@
+#pragma once
+// The command line of emulator-interface.md, with its LIVE_EMULATOR_* environment twins.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "log/access_log.hpp"
+
+namespace lee::cli {
+
+struct ServeOptions {
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 9080;
+    std::string rules_directory;
+    unsigned threads = 1;
+    std::optional<std::uint64_t> seed;
+    std::string port_file;
+    log::Level log_level = log::Level::info;
+    log::Format log_format = log::Format::text;
+    bool strict = false;
+    std::string admin_token;
+    std::int64_t idle_timeout_ms = 60'000;
+    std::int64_t read_timeout_ms = 10'000;
+};
+
+struct UserSigOptions {
+    std::uint64_t sdkappid = 0;
+    std::string key;
+    std::string identifier;
+    std::int64_t expire_seconds = 86400 * 180;
+    std::optional<std::int64_t> time;  // signing time in unix seconds; default now
+};
+
+// What the command line asks for. `exit_code` set means: print `output` (stdout when 0, stderr otherwise) and exit.
+struct Invocation {
+    enum class Kind { serve, usersig, exit } kind = Kind::serve;
+    ServeOptions serve;
+    UserSigOptions usersig;
+    int exit_code = 0;
+    std::string output;
+};
+
+Invocation parse_command_line(const std::vector<std::string>& arguments, const std::string& default_rules_directory);
+
+}  // namespace lee::cli

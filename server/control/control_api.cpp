@@ -1,0 +1,177 @@
+#include "control/control_api.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "api/query.hpp"
+#include "api/room_view.hpp"
+#include "emulator.hpp"
+#include "rules/rules_error.hpp"
+
+namespace lee::control {
+namespace json = boost::json;
+
+namespace {
+
+api::ApiResponse reply(unsigned status, const json::value& body) {
+    api::ApiResponse response;
+    response.status = status;
+    response.body = json::serialize(body);
+    return response;
+}
+
+api::ApiResponse problem(unsigned status, std::string_view message) {
+    return reply(status, json::object{{"error", message}});
+}
+
+std::vector<std::string_view> segments_of(std::string_view path) {
+    std::vector<std::string_view> out;
+    while (!path.empty()) {
+        const auto slash = path.find('/');
+        const auto segment = path.substr(0, slash);
+        if (!segment.empty()) out.push_back(segment);
+        if (slash == std::string_view::npos) break;
+        path.remove_prefix(slash + 1);
+    }
+    return out;
+}
+
+// The sdkappid named by ?sdkappid=; nullopt when absent, and `bad` set when present but not a number.
+std::optional<std::uint64_t> sdkappid_filter(std::string_view target, bool& bad) {
+    bad = false;
+    const auto query = api::parse_common_query(target);
+    if (!query) {
+        bad = true;
+        return std::nullopt;
+    }
+    if (!query->sdkappid) return std::nullopt;
+    const auto value = api::parse_decimal_u64(*query->sdkappid);
+    bad = !value;
+    return value;
+}
+
+std::optional<json::object> parse_object(std::string_view body) {
+    if (body.empty()) return json::object{};
+    json::error_code ec;
+    json::value value = json::parse(body, ec);
+    if (ec || !value.is_object()) return std::nullopt;
+    return std::move(value.get_object());
+}
+
+api::ApiResponse health(Emulator& emulator) {
+    return reply(200, json::object{{"status", "ok"}, {"version", LEE_VERSION}, {"uptime_ms", emulator.uptime_ms()}});
+}
+
+api::ApiResponse reset(Emulator& emulator, const api::ApiRequest& request) {
+    bool bad = false;
+    const auto sdkappid = sdkappid_filter(request.target, bad);
+    if (bad) return problem(400, "sdkappid must be a decimal integer");
+    emulator.tenants().reset(sdkappid);
+    json::object out{{"reset", true}};
+    out["sdkappid"] = sdkappid ? json::value(*sdkappid) : json::value(nullptr);
+    return reply(200, out);
+}
+
+api::ApiResponse clock(Emulator& emulator, const api::ApiRequest& request) {
+    auto& clock = emulator.clock();
+    if (request.method == "POST") {
+        const auto command = parse_object(request.body);
+        if (!command) return problem(400, "the body must be a JSON object");
+        auto integer = [&](std::string_view key) -> std::optional<std::int64_t> {
+            const json::value* value = command->if_contains(key);
+            if (value && value->is_int64()) return value->get_int64();
+            if (value && value->is_uint64() && value->get_uint64() <= INT64_MAX) return value->get_uint64();
+            return std::nullopt;
+        };
+        for (const auto& [key, value] : *command) {
+            if (key == "freeze" || key == "resume") {
+                if (!value.is_bool()) return problem(400, std::string(key) + " must be true or false");
+            } else if (key == "advance_ms" || key == "set_ms") {
+                if (!integer(key)) return problem(400, std::string(key) + " must be an integer");
+            } else {
+                return problem(400, "unknown clock command " + std::string(key));
+            }
+        }
+        // Applied in a fixed order so one request can say "set and freeze" unambiguously.
+        if (const auto* freeze = command->if_contains("freeze"); freeze && freeze->get_bool()) clock.freeze();
+        if (const auto set_ms = integer("set_ms")) clock.set(*set_ms);
+        if (const auto advance = integer("advance_ms")) clock.advance(*advance);
+        if (const auto* resume = command->if_contains("resume"); resume && resume->get_bool()) clock.resume();
+    } else if (request.method != "GET") {
+        return problem(405, "use GET or POST");
+    }
+    return reply(200, json::object{{"now_ms", clock.now_ms()}, {"frozen", clock.frozen()}});
+}
+
+api::ApiResponse reload(Emulator& emulator) {
+    try {
+        emulator.rules().replace(rules::load_rules_directory(emulator.options().rules_directory));
+    } catch (const rules::RulesError& error) {
+        return reply(400, json::object{{"error", error.what()}, {"file", error.file()}, {"line", error.line()}});
+    }
+    return reply(200, json::object{{"reloaded", true}});
+}
+
+api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& segments, std::string_view method) {
+    if (method != "GET") return problem(405, "use GET");
+    const auto rules = emulator.rules().get();
+    if (segments.size() == 2) {
+        json::array list;
+        for (const auto& [id, app] : rules->apps.apps) list.push_back(rules::app_settings_to_json(app));
+        std::sort(list.begin(), list.end(), [](const json::value& a, const json::value& b) {
+            return a.at("sdkappid").to_number<std::uint64_t>() < b.at("sdkappid").to_number<std::uint64_t>();
+        });
+        return reply(200, json::object{{"unknown_apps", rules->apps.reject_unknown_apps ? "reject" : "auto"},
+                                       {"defaults", rules::app_settings_to_json(rules->apps.defaults)},
+                                       {"apps", std::move(list)}});
+    }
+    const auto sdkappid = api::parse_decimal_u64(segments[2]);
+    if (!sdkappid) return problem(400, "sdkappid must be a decimal integer");
+    if (segments.size() == 3) {
+        const rules::AppSettings* app = rules->apps.find(*sdkappid);
+        if (!app) return problem(404, "unknown app (unknown_apps is reject)");
+        auto out = rules::app_settings_to_json(*app);
+        out["sdkappid"] = *sdkappid;
+        out["listed"] = rules->apps.apps.contains(*sdkappid);
+        return reply(200, out);
+    }
+    if (segments.size() == 4 && segments[3] == "rooms") {
+        std::vector<state::Room> rooms;
+        if (const auto tenant = emulator.tenants().find(*sdkappid)) rooms = tenant->rooms.snapshot();
+        std::sort(rooms.begin(), rooms.end(), [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
+        json::array list;
+        for (const auto& room : rooms) list.push_back(api::room_info_json(room));
+        return reply(200, json::object{{"sdkappid", *sdkappid}, {"count", list.size()}, {"rooms", std::move(list)}});
+    }
+    return problem(404, "no such control endpoint");
+}
+
+}  // namespace
+
+api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& request, std::string_view path) {
+    const std::string& token = emulator.options().admin_token;
+    if (!token.empty() && request.authorization != "Bearer " + token) {
+        return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
+    }
+    const auto segments = segments_of(path);
+    const std::string_view name = segments.size() > 1 ? segments[1] : std::string_view{};
+    const std::string_view method = request.method;
+    if (name == "health" && segments.size() == 2) {
+        return method == "GET" ? health(emulator) : problem(405, "use GET");
+    }
+    if (name == "reset" && segments.size() == 2) {
+        return method == "POST" ? reset(emulator, request) : problem(405, "use POST");
+    }
+    if (name == "clock" && segments.size() == 2) return clock(emulator, request);
+    if (name == "reload" && segments.size() == 2) {
+        return method == "POST" ? reload(emulator) : problem(405, "use POST");
+    }
+    if (name == "apps" && segments.size() <= 4) return apps(emulator, segments, method);
+    return problem(404, "no such control endpoint");
+}
+
+}  // namespace lee::control

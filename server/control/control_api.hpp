@@ -1,0 +1,16 @@
+#pragma once
+// The emulator's own API under /_emulator/ (emulator-interface.md): health, reset, inspection, clock, reload.
+#include <string_view>
+
+#include "api/exchange.hpp"
+
+namespace lee {
+class Emulator;
+}
+
+namespace lee::control {
+
+// `path` is the request path, starting with "/_emulator/".
+api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& request, std::string_view path);
+
+}  // namespace lee::control

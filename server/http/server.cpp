@@ -1,0 +1,161 @@
+#include "http/server.hpp"
+
+#include <optional>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "emulator.hpp"
+#include "http/router.hpp"
+
+namespace lee::http {
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kReadChunk = 4096;
+constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+constexpr std::chrono::milliseconds kDrainTimeout{1000};
+
+bool is_parse_error(const beast::error_code& ec) {
+    return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
+}
+
+// Reads requests one at a time and answers each before reading the next; pipelined requests wait in the
+// buffer, so answers always go out in request order.
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(tcp::socket&& socket, Emulator& emulator, const TransportLimits& limits)
+        : stream_(std::move(socket)), emulator_(emulator), limits_(limits) {}
+
+    void start() {
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
+    }
+
+private:
+    void next_request() {
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
+        parser_->body_limit(limits_.body_bytes);
+        if (buffer_.size() > 0) return read_request();
+        // Waiting for a request to begin is bounded by the idle timeout; reading it, by the read timeout.
+        stream_.expires_after(limits_.idle_timeout);
+        stream_.async_read_some(buffer_.prepare(kReadChunk),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                    self->buffer_.commit(bytes);
+                                    if (ec) return self->close();
+                                    self->read_request();
+                                });
+    }
+
+    void read_request() {
+        stream_.expires_after(limits_.read_timeout);
+        beast_http::async_read(stream_, buffer_, *parser_,
+                               [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    void on_read(beast::error_code ec) {
+        if (ec == beast_http::error::body_limit) return reject(413, "request body exceeds 65536 bytes");
+        if (ec == beast_http::error::header_limit) return reject(431, "request headers exceed 8192 bytes");
+        if (ec && is_parse_error(ec) && ec != beast_http::error::end_of_stream &&
+            ec != beast_http::error::partial_message) {
+            return reject(400, "malformed HTTP request: " + ec.message());
+        }
+        if (ec) return close();  // end of stream, timeout, reset: nobody to answer
+        response_ = handle_request(emulator_, parser_->get());
+        write(!response_.keep_alive());
+    }
+
+    void reject(unsigned status, const std::string& reason) {
+        response_ = transport_error(status, reason);
+        write(true);
+    }
+
+    void write(bool close_after) {
+        stream_.expires_after(limits_.read_timeout);
+        beast_http::async_write(stream_, response_,
+                                [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                                    if (ec) return self->close();
+                                    if (close_after) return self->drain_and_close();
+                                    self->next_request();
+                                });
+    }
+
+    // Closing with unread input makes the kernel send a reset, which can destroy the error response before the
+    // client reads it; so stop sending, then read and discard what the client is still sending (bounded).
+    void drain_and_close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.expires_after(kDrainTimeout);
+        drain();
+    }
+
+    void drain() {
+        buffer_.clear();
+        stream_.async_read_some(buffer_.prepare(kReadChunk),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                    self->drained_ += bytes;
+                                    if (ec || self->drained_ > kMaxDrainBytes) return self->close();
+                                    self->drain();
+                                });
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.socket().close(ignored);
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+    Response response_;
+    std::size_t drained_ = 0;
+    Emulator& emulator_;
+    const TransportLimits& limits_;
+};
+
+}  // namespace
+
+Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Emulator& emulator,
+                   const TransportLimits& limits)
+    : io_(io), acceptor_(asio::make_strand(io)), emulator_(emulator), limits_(limits) {
+    acceptor_.open(endpoint.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(endpoint);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+}
+
+void Listener::start() { accept(); }
+
+void Listener::stop() {
+    asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+        beast::error_code ignored;
+        self->acceptor_.close(ignored);
+    });
+}
+
+void Listener::accept() {
+    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;  // stopped
+        if (!ec) {
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            std::make_shared<Session>(std::move(socket), self->emulator_, self->limits_)->start();
+        } else {
+            self->emulator_.access_log().message(log::Level::warn, "accept failed: " + ec.message());
+        }
+        self->accept();
+    });
+}
+
+}  // namespace lee::http

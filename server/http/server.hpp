@@ -1,0 +1,41 @@
+#pragma once
+// Beast's listener and session roles: accept sockets, move bytes, enforce transport limits. No decisions about
+// what to answer live here; those are in handle_request().
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+namespace lee {
+class Emulator;
+}
+
+namespace lee::http {
+
+struct TransportLimits {
+    std::size_t header_bytes = 8 * 1024;  // over it: 431
+    std::size_t body_bytes = 64 * 1024;   // over it: 413
+    std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request started
+    std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last
+};
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    // Binds and listens at once, so the caller can report the port before any request is served.
+    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Emulator& emulator,
+             const TransportLimits& limits);
+    boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+    void start();
+    void stop();  // stops accepting; connections already open finish what they are doing
+
+private:
+    void accept();
+    boost::asio::io_context& io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    Emulator& emulator_;
+    const TransportLimits& limits_;
+};
+
+}  // namespace lee::http

@@ -1,0 +1,120 @@
+// live-engine-emulator: parse the command line, load the rules, bind, print READY, serve until a signal.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "auth/usersig.hpp"
+#include "cli/options.hpp"
+#include "emulator.hpp"
+#include "http/server.hpp"
+#include "rules/rules_error.hpp"
+
+#ifndef LEE_DEFAULT_RULES_DIR
+#define LEE_DEFAULT_RULES_DIR "rules"
+#endif
+
+namespace {
+
+constexpr std::chrono::milliseconds kShutdownGrace{500};
+
+int print_usersig(const lee::cli::UserSigOptions& options) {
+    const std::int64_t now = options.time.value_or(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+    std::cout << lee::auth::generate_usersig(options.sdkappid, options.key, options.identifier, options.expire_seconds,
+                                             now)
+              << std::endl;
+    return 0;
+}
+
+int serve(const lee::cli::ServeOptions& options) {
+    std::shared_ptr<const lee::rules::RuleSet> rules;
+    try {
+        rules = lee::rules::load_rules_directory(options.rules_directory);
+    } catch (const lee::rules::RulesError& error) {
+        std::cerr << "live-engine-emulator: bad rules: " << error.what() << std::endl;
+        return 2;
+    }
+
+    lee::log::AccessLog access_log(options.log_level, options.log_format);
+    lee::EmulatorOptions emulator_options{options.rules_directory, options.seed.value_or(std::random_device{}()),
+                                          options.strict, options.admin_token};
+    lee::Emulator emulator(std::move(emulator_options), rules, access_log);
+    const lee::http::TransportLimits limits{8 * 1024, 64 * 1024, std::chrono::milliseconds(options.idle_timeout_ms),
+                                            std::chrono::milliseconds(options.read_timeout_ms)};
+
+    boost::asio::io_context io(static_cast<int>(options.threads));
+    std::shared_ptr<lee::http::Listener> listener;
+    try {
+        const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(options.listen_host),
+                                                      options.listen_port);
+        listener = std::make_shared<lee::http::Listener>(io, endpoint, emulator, limits);
+    } catch (const boost::system::system_error& error) {
+        std::cerr << "live-engine-emulator: cannot listen on " << options.listen_host << ":" << options.listen_port
+                  << ": " << error.code().message() << std::endl;
+        return 1;
+    }
+    const auto bound = listener->local_endpoint();
+    if (!options.port_file.empty()) {
+        std::ofstream port_file(options.port_file, std::ios::trunc);
+        port_file << bound.port() << "\n";
+        if (!port_file.flush()) {
+            std::cerr << "live-engine-emulator: cannot write --port-file " << options.port_file << std::endl;
+            return 2;
+        }
+    }
+    listener->start();
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    boost::asio::steady_timer grace(io);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
+        if (ec) return;
+        access_log.message(lee::log::Level::info, "signal " + std::to_string(signal_number) + ": stopping");
+        listener->stop();
+        // Requests are answered synchronously once read, so a short grace lets in-flight answers go out.
+        grace.expires_after(kShutdownGrace);
+        grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+    });
+
+    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                     : bound.address().to_string();
+    std::cout << "READY listen=" << host << ":" << bound.port() << std::endl;
+    access_log.message(lee::log::Level::info, "listening on " + host + ":" + std::to_string(bound.port()) +
+                                                  " with rules from " + options.rules_directory);
+
+    std::vector<std::thread> workers;
+    for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& worker : workers) worker.join();
+    access_log.flush();
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> arguments(argv + 1, argv + argc);
+    const auto invocation = lee::cli::parse_command_line(arguments, LEE_DEFAULT_RULES_DIR);
+    switch (invocation.kind) {
+        case lee::cli::Invocation::Kind::exit:
+            (invocation.exit_code == 0 ? std::cout : std::cerr) << invocation.output << std::flush;
+            return invocation.exit_code;
+        case lee::cli::Invocation::Kind::usersig:
+            return print_usersig(invocation.usersig);
+        case lee::cli::Invocation::Kind::serve:
+            break;
+    }
+    try {
+        return serve(invocation.serve);
+    } catch (const std::exception& error) {
+        std::cerr << "live-engine-emulator: fatal: " << error.what() << std::endl;
+        return 1;
+    }
+}

@@ -1,0 +1,55 @@
+#pragma once
+// Per-app policy read from rules/apps.json: who may call, what the app has paid for, and its limits.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+
+#include "api/command.hpp"
+
+namespace lee::rules {
+
+// Requests per second per command; 0 means unlimited.
+using RateLimits = std::array<std::uint32_t, api::kCommandCount>;
+
+inline constexpr RateLimits kDefaultRateLimits = {200, 200, 200, 200, 10};
+
+struct AppSettings {
+    std::uint64_t sdkappid = 0;
+    std::string secret_key;            // empty: UserSig is not verified
+    std::vector<std::string> admins;   // empty: any identifier is admitted
+    bool paid = true;
+    bool disabled = false;
+    std::uint32_t max_seat_count = 16;  // the package's seat maximum for AudioSalon/Karaoke
+    std::vector<std::string> chat_group_ids;
+    RateLimits rate_limits = kDefaultRateLimits;
+    std::int64_t room_create_interval_ms = 1000;
+
+    bool is_admin(std::string_view identifier) const;
+    bool is_chat_group(std::string_view room_id) const;
+};
+
+struct AppsConfig {
+    bool reject_unknown_apps = false;
+    AppSettings defaults;  // template for apps not listed (sdkappid unset)
+    boost::unordered_flat_map<std::uint64_t, AppSettings> apps;
+
+    // The listed app, or the defaults stamped with this sdkappid; nullptr when unknown apps are rejected.
+    const AppSettings* find(std::uint64_t sdkappid) const;
+};
+
+// Parses apps.json (comments allowed). Throws RulesError naming file, line (for syntax errors) and problem.
+AppsConfig parse_apps(std::string_view text, const std::string& file_name);
+
+// Reads one app object over `base` (used for the listed apps and for PUT /_emulator/apps/{id}).
+// Throws std::invalid_argument with the JSON path of the bad field.
+AppSettings parse_app_settings(const boost::json::object& object, const AppSettings& base, const std::string& path);
+
+boost::json::object app_settings_to_json(const AppSettings& app);
+
+}  // namespace lee::rules

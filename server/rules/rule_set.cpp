@@ -1,0 +1,45 @@
+#include "rules/rule_set.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "rules/rules_error.hpp"
+
+namespace lee::rules {
+namespace {
+
+constexpr std::uintmax_t kMaxRulesFileBytes = 16 * 1024 * 1024;
+
+// nullopt when the file does not exist; throws when it exists but cannot be read.
+std::optional<std::string> read_optional_file(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    if (!std::filesystem::is_regular_file(path, ec)) throw RulesError(path.string(), 0, "is not a regular file");
+    if (std::filesystem::file_size(path, ec) > kMaxRulesFileBytes) {
+        throw RulesError(path.string(), 0, "is larger than 16 MiB");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw RulesError(path.string(), 0, "cannot be read");
+    std::ostringstream content;
+    content << in.rdbuf();
+    return content.str();
+}
+
+}  // namespace
+
+std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory) {
+    const std::filesystem::path root(directory);
+    std::error_code ec;
+    if (!std::filesystem::is_directory(root, ec)) throw RulesError(directory, 0, "is not a directory");
+    auto rules = std::make_shared<RuleSet>();
+    const auto apps_path = root / "apps.json";
+    if (const auto text = read_optional_file(apps_path)) rules->apps = parse_apps(*text, apps_path.string());
+    const auto words_path = root / "sensitive_words.txt";
+    if (const auto text = read_optional_file(words_path)) {
+        rules->sensitive_words = SensitiveWordMatcher(parse_sensitive_words(*text, words_path.string()));
+    }
+    return rules;
+}
+
+}  // namespace lee::rules

@@ -1,0 +1,57 @@
+#include "state/clock.hpp"
+
+#include <chrono>
+
+namespace lee::state {
+
+std::int64_t EmulatorClock::wall_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t EmulatorClock::now_ms() const {
+    const std::int64_t frozen_at = frozen_at_ms_.load(std::memory_order_acquire);
+    if (frozen_at != kRunning) return frozen_at;
+    return wall_ms() + offset_ms_.load(std::memory_order_acquire);
+}
+
+bool EmulatorClock::frozen() const { return frozen_at_ms_.load(std::memory_order_acquire) != kRunning; }
+
+void EmulatorClock::freeze() {
+    std::lock_guard lock(write_mutex_);
+    if (!frozen()) frozen_at_ms_.store(now_ms(), std::memory_order_release);
+}
+
+void EmulatorClock::resume() {
+    std::lock_guard lock(write_mutex_);
+    const std::int64_t frozen_at = frozen_at_ms_.load(std::memory_order_acquire);
+    if (frozen_at == kRunning) return;
+    offset_ms_.store(frozen_at - wall_ms(), std::memory_order_release);
+    frozen_at_ms_.store(kRunning, std::memory_order_release);
+}
+
+void EmulatorClock::advance(std::int64_t delta_ms) {
+    std::lock_guard lock(write_mutex_);
+    if (frozen()) {
+        frozen_at_ms_.fetch_add(delta_ms, std::memory_order_acq_rel);
+    } else {
+        offset_ms_.fetch_add(delta_ms, std::memory_order_acq_rel);
+    }
+}
+
+void EmulatorClock::set(std::int64_t unix_ms) {
+    std::lock_guard lock(write_mutex_);
+    if (frozen()) {
+        frozen_at_ms_.store(unix_ms, std::memory_order_release);
+    } else {
+        offset_ms_.store(unix_ms - wall_ms(), std::memory_order_release);
+    }
+}
+
+void EmulatorClock::reset() {
+    std::lock_guard lock(write_mutex_);
+    offset_ms_.store(0, std::memory_order_release);
+    frozen_at_ms_.store(kRunning, std::memory_order_release);
+}
+
+}  // namespace lee::state

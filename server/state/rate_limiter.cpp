@@ -1,0 +1,40 @@
+#include "state/rate_limiter.hpp"
+
+namespace lee::state {
+namespace {
+
+// Upper 32 bits: window number + 1 (so 0 means "never used"); lower 32 bits: requests seen in that window.
+std::uint64_t window_of(std::int64_t now_ms) noexcept {
+    const std::int64_t seconds = now_ms >= 0 ? now_ms / 1000 : 0;
+    return static_cast<std::uint64_t>(seconds) + 1;
+}
+
+}  // namespace
+
+bool RateLimiter::admit(api::Command command, std::int64_t now_ms, std::uint32_t limit) noexcept {
+    if (limit == 0) return true;
+    const std::uint64_t window = window_of(now_ms);
+    auto& slot = windows_[static_cast<std::size_t>(command)];
+    std::uint64_t current = slot.load(std::memory_order_relaxed);
+    for (;;) {
+        const bool same_window = (current >> 32) == (window & 0xFFFFFFFFu);
+        const std::uint32_t count = same_window ? static_cast<std::uint32_t>(current) : 0;
+        if (count >= limit) return false;  // already full: nothing to record
+        const std::uint64_t next = ((window & 0xFFFFFFFFu) << 32) | (count + 1);
+        if (slot.compare_exchange_weak(current, next, std::memory_order_relaxed)) return true;
+    }
+}
+
+void RateLimiter::clear() noexcept {
+    for (auto& slot : windows_) slot.store(0, std::memory_order_relaxed);
+}
+
+bool RateLimiter::idle(std::int64_t now_ms) const noexcept {
+    const std::uint64_t window = window_of(now_ms) & 0xFFFFFFFFu;
+    for (const auto& slot : windows_) {
+        if ((slot.load(std::memory_order_relaxed) >> 32) == window) return false;
+    }
+    return true;
+}
+
+}  // namespace lee::state

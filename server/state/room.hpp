@@ -1,0 +1,30 @@
+#pragma once
+// A live room as the registry stores it: every field filled in (defaults applied by the caller).
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace lee::state {
+
+// Category tags are integers in the docs and strings in the seed; both are kept as given.
+using CategoryTag = std::variant<std::int64_t, std::string>;
+
+struct Room {
+    std::string room_id;
+    std::string room_name;
+    std::string room_type = "Live";
+    std::string owner_account;
+    std::string take_seat_mode = "FreeToTake";
+    std::string seat_template;
+    std::uint32_t max_seat_count = 0;
+    bool is_message_disabled = false;
+    bool is_public_visible = true;
+    std::string cover_url;
+    std::vector<CategoryTag> category;
+    std::int32_t activity_status = 0;
+    std::int64_t create_time = 0;  // unix seconds on the emulator clock
+    std::uint64_t view_count = 0;
+};
+
+}  // namespace lee::state

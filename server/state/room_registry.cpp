@@ -1,0 +1,96 @@
+#include "state/room_registry.hpp"
+
+#include <algorithm>
+
+namespace lee::state {
+
+RoomRegistry::Shard& RoomRegistry::shard_for(std::string_view room_id) const {
+    return shards_[StringHash{}(room_id) % kShards];
+}
+
+CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t interval_ms) {
+    Shard& shard = shard_for(room.room_id);
+    std::lock_guard lock(shard.mutex);
+    if (const auto window = shard.create_windows.find(room.room_id);
+        window != shard.create_windows.end() && now_ms - window->second < interval_ms) {
+        return CreateOutcome::too_frequent;
+    }
+    shard.create_windows.insert_or_assign(room.room_id, now_ms);
+    if (shard.create_windows.size() >= shard.prune_at) {
+        // Amortised O(1): a full pass only after the map has doubled since the last one.
+        boost::unordered::erase_if(shard.create_windows,
+                                   [&](const auto& entry) { return now_ms - entry.second >= interval_ms; });
+        shard.prune_at = std::max<std::size_t>(64, shard.create_windows.size() * 2);
+    }
+    if (const auto existing = shard.rooms.find(room.room_id); existing != shard.rooms.end()) {
+        return existing->second.owner_account == room.owner_account ? CreateOutcome::exists_same_owner
+                                                                     : CreateOutcome::exists_other_owner;
+    }
+    std::string key = room.room_id;
+    shard.rooms.emplace(std::move(key), std::move(room));
+    return CreateOutcome::created;
+}
+
+std::optional<Room> RoomRegistry::find(std::string_view room_id) const {
+    Shard& shard = shard_for(room_id);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.rooms.find(room_id);
+    if (it == shard.rooms.end()) return std::nullopt;
+    return it->second;
+}
+
+bool RoomRegistry::destroy(std::string_view room_id) {
+    Shard& shard = shard_for(room_id);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.rooms.find(room_id);
+    if (it == shard.rooms.end()) return false;
+    shard.rooms.erase(it);
+    return true;
+}
+
+bool RoomRegistry::update(std::string_view room_id, const std::function<void(Room&)>& change) {
+    Shard& shard = shard_for(room_id);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.rooms.find(room_id);
+    if (it == shard.rooms.end()) return false;
+    change(it->second);
+    return true;
+}
+
+std::vector<Room> RoomRegistry::snapshot() const {
+    std::vector<Room> rooms;
+    for (const Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        for (const auto& [id, room] : shard.rooms) rooms.push_back(room);
+    }
+    return rooms;
+}
+
+std::size_t RoomRegistry::size() const {
+    std::size_t total = 0;
+    for (const Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        total += shard.rooms.size();
+    }
+    return total;
+}
+
+std::size_t RoomRegistry::tracked_create_windows() const {
+    std::size_t total = 0;
+    for (const Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        total += shard.create_windows.size();
+    }
+    return total;
+}
+
+void RoomRegistry::clear() {
+    for (Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        shard.rooms.clear();
+        shard.create_windows.clear();
+        shard.prune_at = 64;
+    }
+}
+
+}  // namespace lee::state

@@ -1,0 +1,58 @@
+#pragma once
+// One app's rooms. Sharded by RoomId: every operation on one RoomId runs under that shard's lock, which makes
+// it linearizable per RoomId, while different RoomIds (and different apps) rarely contend.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include "state/room.hpp"
+
+namespace lee::state {
+
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+};
+struct StringEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+};
+
+enum class CreateOutcome { created, too_frequent, exists_same_owner, exists_other_owner };
+
+class RoomRegistry {
+public:
+    // The create_room state checks 100012 → 100010 → 100003 and the insert, atomically for this RoomId.
+    // Only an attempt that passes the interval check starts a new interval window.
+    CreateOutcome create(Room room, std::int64_t now_ms, std::int64_t interval_ms);
+    std::optional<Room> find(std::string_view room_id) const;
+    bool destroy(std::string_view room_id);
+    // Applies `change` to the stored room under its shard lock; false when there is no such room.
+    bool update(std::string_view room_id, const std::function<void(Room&)>& change);
+    std::vector<Room> snapshot() const;
+    std::size_t size() const;
+    std::size_t tracked_create_windows() const;  // for tests: memory held by 100012 windows
+    void clear();
+
+private:
+    static constexpr std::size_t kShards = 16;
+    struct Shard {
+        mutable std::mutex mutex;
+        boost::unordered_flat_map<std::string, Room, StringHash, StringEqual> rooms;
+        // RoomId → when a create last passed the interval check. Pruned as it grows, so ids seen once long ago
+        // do not accumulate.
+        boost::unordered_flat_map<std::string, std::int64_t, StringHash, StringEqual> create_windows;
+        std::size_t prune_at = 64;
+    };
+    Shard& shard_for(std::string_view room_id) const;
+    mutable std::array<Shard, kShards> shards_;
+};
+
+}  // namespace lee::state

@@ -1,0 +1,53 @@
+#include "state/tenants.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace lee::state {
+
+std::shared_ptr<Tenant> TenantDirectory::find(std::uint64_t sdkappid) const {
+    std::shared_lock lock(mutex_);
+    const auto it = tenants_.find(sdkappid);
+    return it == tenants_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<Tenant> TenantDirectory::get_or_create(std::uint64_t sdkappid, std::int64_t now_ms) {
+    if (auto existing = find(sdkappid)) return existing;
+    std::unique_lock lock(mutex_);
+    if (const auto it = tenants_.find(sdkappid); it != tenants_.end()) return it->second;
+    if (tenants_.size() >= prune_at_) prune_locked(now_ms);
+    auto tenant = std::make_shared<Tenant>();
+    tenants_.emplace(sdkappid, tenant);
+    return tenant;
+}
+
+void TenantDirectory::reset(std::optional<std::uint64_t> sdkappid) {
+    // Cleared in place: a request holding a tenant keeps a valid object, and its effects land in the new state.
+    std::shared_lock lock(mutex_);
+    for (const auto& [id, tenant] : tenants_) {
+        if (!sdkappid || *sdkappid == id) tenant->clear();
+    }
+}
+
+std::size_t TenantDirectory::size() const {
+    std::shared_lock lock(mutex_);
+    return tenants_.size();
+}
+
+void TenantDirectory::prune(std::int64_t now_ms) {
+    std::unique_lock lock(mutex_);
+    prune_locked(now_ms);
+}
+
+void TenantDirectory::prune_locked(std::int64_t now_ms) {
+    // With the directory locked exclusively no request can obtain a tenant, so use_count() == 1 means nobody
+    // else holds it and it can be dropped without losing a concurrent write.
+    boost::unordered::erase_if(tenants_, [&](const auto& entry) {
+        const Tenant& tenant = *entry.second;
+        return entry.second.use_count() == 1 && tenant.rooms.size() == 0 && tenant.rate.idle(now_ms) &&
+               tenant.rooms.tracked_create_windows() == 0;
+    });
+    prune_at_ = std::max<std::size_t>(1024, tenants_.size() * 2);
+}
+
+}  // namespace lee::state

@@ -1,0 +1,43 @@
+#pragma once
+// State per sdkappid, so parallel suites using different apps never see each other. Looking an app up takes
+// a shared lock on the directory only; all further work happens on the app's own structures.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <vector>
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+#include "state/rate_limiter.hpp"
+#include "state/room_registry.hpp"
+
+namespace lee::state {
+
+struct Tenant {
+    RoomRegistry rooms;
+    RateLimiter rate;
+    void clear() {
+        rooms.clear();
+        rate.clear();
+    }
+};
+
+class TenantDirectory {
+public:
+    std::shared_ptr<Tenant> get_or_create(std::uint64_t sdkappid, std::int64_t now_ms);
+    std::shared_ptr<Tenant> find(std::uint64_t sdkappid) const;
+    void reset(std::optional<std::uint64_t> sdkappid);
+    std::size_t size() const;
+    // Forgets apps that hold nothing (no rooms, no create window, no current rate window) and that no request
+    // is using, so apps seen once long ago do not accumulate. Runs by itself when the directory has doubled.
+    void prune(std::int64_t now_ms);
+
+private:
+    void prune_locked(std::int64_t now_ms);
+    mutable std::shared_mutex mutex_;
+    boost::unordered_flat_map<std::uint64_t, std::shared_ptr<Tenant>> tenants_;
+    std::size_t prune_at_ = 1024;
+};
+
+}  // namespace lee::state
