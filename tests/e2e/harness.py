@@ -1,0 +1,182 @@
+"""Starts the real emulator binary on port 0 and talks to it over real HTTP (stdlib only)."""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+BINARY = os.environ.get("LEE_BINARY") or os.path.join(os.path.dirname(__file__), "..", "..", "build",
+                                                      "live-engine-emulator")
+HERE = os.path.dirname(os.path.abspath(__file__))
+TEST_RULES = os.path.join(HERE, "rules")
+SERVICE = "/v4/live_engine_http_srv/"
+
+
+class Emulator:
+    """One emulator process. Use as a context manager or call stop()."""
+
+    def __init__(self, rules=TEST_RULES, args=(), env=None, seed=7):
+        self.stderr_file = tempfile.TemporaryFile()
+        command = [BINARY, "--listen", "127.0.0.1:0", "--rules", rules, "--threads", "2",
+                   "--log-level", "warn"]
+        if seed is not None:
+            command += ["--seed", str(seed)]
+        command += list(args)
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.stderr_file,
+                                     env=env if env is not None else os.environ.copy())
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("READY listen="):
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("emulator did not start: %r %s" % (line, self.stderr()))
+        self.host, port = line.strip().split("=", 1)[1].rsplit(":", 1)
+        self.port = int(port)
+        self._conn = None
+
+    def stderr(self):
+        self.stderr_file.seek(0)
+        return self.stderr_file.read().decode(errors="replace")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self._conn:
+            self._conn.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        return self.proc.returncode
+
+    # --- HTTP ---------------------------------------------------------------------------------------
+    def connection(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def request(self, method, target, body=None, headers=None, conn=None):
+        """Returns (status, headers dict (lower-case names), raw body bytes). Reuses one keep-alive connection."""
+        own = conn is None
+        if own:
+            if self._conn is None:
+                self._conn = self.connection()
+            conn = self._conn
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        try:
+            conn.request(method, target, body=body, headers=headers or {})
+            response = conn.getresponse()
+        except (http.client.HTTPException, ConnectionError, OSError):
+            if not own:
+                raise
+            # The server may have closed a kept-alive connection (e.g. after a 400): retry once on a new one.
+            self._conn.close()
+            self._conn = conn = self.connection()
+            conn.request(method, target, body=body, headers=headers or {})
+            response = conn.getresponse()
+        data = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, data
+
+    def call(self, command, body, sdkappid=88888888, identifier="admin", usersig="xxx", random="99999999",
+             contenttype="json", method="POST", query=None, service="live_engine_http_srv"):
+        """A /v4 call; returns the decoded JSON answer (and asserts the transport contract)."""
+        if query is None:
+            params = [("sdkappid", sdkappid), ("identifier", identifier), ("usersig", usersig),
+                      ("random", random), ("contenttype", contenttype)]
+            query = urllib.parse.urlencode([(k, v) for k, v in params if v is not None], safe="*")
+        status, headers, data = self.request(method, "/v4/%s/%s?%s" % (service, command, query), body)
+        if status != 200:
+            raise AssertionError("HTTP %d: %r" % (status, data))
+        if headers.get("content-type") != "application/json":
+            raise AssertionError("content-type %r" % headers.get("content-type"))
+        return json.loads(data)
+
+    def control(self, method, path, body=None, headers=None):
+        status, _, data = self.request(method, "/_emulator/" + path, body, headers)
+        return status, (json.loads(data) if data else None)
+
+    def raw(self, payload, read_timeout=5.0, shutdown_write=False):
+        """Sends raw bytes on a fresh socket; returns everything the server sends until it closes or goes quiet."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=read_timeout) as sock:
+            sock.sendall(payload)
+            if shutdown_write:
+                sock.shutdown(socket.SHUT_WR)
+            chunks = []
+            try:
+                while True:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+            except socket.timeout:
+                pass
+            except ConnectionResetError:
+                pass
+            return b"".join(chunks)
+
+
+def create_body(room_id="live-room", **fields):
+    info = {"RoomId": room_id, "RoomType": "Live", "SeatTemplate": "VideoDynamicGrid9Seats"}
+    info.update(fields)
+    return {"RoomInfo": info}
+
+
+def write_rules(directory, apps=None, words=None):
+    """Writes a rules directory for one test; apps is a dict (serialised) or a raw string."""
+    os.makedirs(directory, exist_ok=True)
+    if apps is not None:
+        with open(os.path.join(directory, "apps.json"), "w", encoding="utf-8") as f:
+            f.write(apps if isinstance(apps, str) else json.dumps(apps))
+    if words is not None:
+        with open(os.path.join(directory, "sensitive_words.txt"), "wb") as f:
+            f.write(words if isinstance(words, bytes) else words.encode())
+    return directory
+
+
+class EmulatorTest(unittest.TestCase):
+    """One emulator per test class; each test uses its own sdkappid or resets state."""
+    rules = TEST_RULES
+    args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.emu = Emulator(rules=cls.rules, args=cls.args)
+
+    @classmethod
+    def tearDownClass(cls):
+        code = cls.emu.stop()
+        if code != 0:
+            raise AssertionError("emulator exited with %s; stderr:\n%s" % (code, cls.emu.stderr()))
+
+    def setUp(self):
+        status, _ = self.emu.control("POST", "reset")
+        self.assertEqual(status, 200)
+        self.emu.control("POST", "clock", {"resume": True})
+
+    def assertError(self, answer, code, info=None):
+        self.assertEqual(answer["ActionStatus"], "FAIL", answer)
+        self.assertEqual(answer["ErrorCode"], code, answer)
+        if info is not None:
+            self.assertEqual(answer["ErrorInfo"], info, answer)
+
+    def assertOk(self, answer):
+        self.assertEqual((answer["ActionStatus"], answer["ErrorCode"], answer["ErrorInfo"]), ("OK", 0, ""), answer)
+
+    def freeze_clock(self, set_ms=1_800_000_000_000):
+        status, body = self.emu.control("POST", "clock", {"freeze": True, "set_ms": set_ms})
+        self.assertEqual(status, 200, body)
+        return body
