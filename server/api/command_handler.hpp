@@ -31,8 +31,11 @@ struct CommandResult {
 using CommandHandler = CommandResult (*)(const CommandContext&, const boost::json::value& body);
 
 CommandResult create_room(const CommandContext& context, const boost::json::value& body);
+CommandResult destroy_room(const CommandContext& context, const boost::json::value& body);
+CommandResult get_room_info(const CommandContext& context, const boost::json::value& body);
+CommandResult update_room_info(const CommandContext& context, const boost::json::value& body);
+CommandResult get_room_list(const CommandContext& context, const boost::json::value& body);
 
-// The handler for `command`, or nullptr when it is not emulated yet.
 CommandHandler handler_for(Command command);
 
 }  // namespace lee::api

@@ -1,26 +1,18 @@
 // create_room: emulated-api.md section 3.
 #include <boost/json.hpp>
 
-#include "api/command_handler.hpp"
+#include "api/command_result.hpp"
 #include "api/error_table.hpp"
-#include "api/room_fields.hpp"
 
 namespace lee::api {
 namespace {
 
 constexpr std::string_view kPath = "RoomInfo";
 
-CommandResult failure(int code, std::string detail = {}) { return CommandResult{code, std::move(detail), {}}; }
-CommandResult failure(FieldError error) { return failure(error.code, std::move(error.detail)); }
-
 }  // namespace
 
 CommandResult create_room(const CommandContext& context, const boost::json::value& body) {
-    if (const auto* object = body.if_object()) {
-        if (const auto* info = object->if_contains("RoomInfo"); info && info->is_object()) {
-            if (auto error = check_account_type(info->get_object(), kPath, "Owner_Account")) return failure(*error);
-        }
-    }
+    if (auto error = check_room_info_accounts(body)) return failure(*error);
 
     const boost::json::object* info = nullptr;
     if (auto error = require_object(body, kPath, info)) return failure(*error);

@@ -112,19 +112,16 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
     if (ec) return exchange.answer(code::json_parse);
 
     const CommandHandler handler = handler_for(*command);
-    if (!handler) return exchange.answer(code::bad_resource);
     const CommandContext context{*sdkappid, *query->identifier, *app, *rules, *tenant, now_ms};
     const CommandResult result = handler(context, body);
     return exchange.answer(result.code, result.detail, result.code == 0 ? &result.payload : nullptr);
 }
 
 CommandHandler handler_for(Command command) {
-    switch (command) {
-        case Command::create_room:
-            return &create_room;
-        default:
-            return nullptr;
-    }
+    // Indexed like kCommandNames.
+    static constexpr std::array<CommandHandler, kCommandCount> kHandlers = {&create_room, &destroy_room, &get_room_info,
+                                                                            &update_room_info, &get_room_list};
+    return kHandlers[static_cast<std::size_t>(command)];
 }
 
 }  // namespace lee::api

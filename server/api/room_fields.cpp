@@ -85,6 +85,13 @@ FieldCheck check_account_type(const json::object& object, std::string_view path,
     return std::nullopt;
 }
 
+FieldCheck check_room_info_accounts(const json::value& body) {
+    const json::object* object = body.if_object();
+    const json::value* info = object ? object->if_contains("RoomInfo") : nullptr;
+    if (!info || !info->is_object()) return std::nullopt;
+    return check_account_type(info->get_object(), "RoomInfo", "Owner_Account");
+}
+
 FieldCheck require_object(const json::value& body, std::string_view key, const json::object*& out) {
     if (!body.is_object()) return FieldError{code::invalid_parameter, "the request body must be a JSON object"};
     const json::value* value = member(body.get_object(), key);

@@ -32,6 +32,8 @@ inline constexpr std::size_t kMaxCategoryTags = 3;
 
 // Step 12: an account field present but not a JSON string.
 FieldCheck check_account_type(const boost::json::object& object, std::string_view path, std::string_view key);
+// Step 12 for a `{"RoomInfo": {...}}` body: RoomInfo.Owner_Account, when RoomInfo is an object at all.
+FieldCheck check_room_info_accounts(const boost::json::value& body);
 
 // The object at body[key]; a body or member that is not an object is a 100002.
 FieldCheck require_object(const boost::json::value& body, std::string_view key, const boost::json::object*& out);

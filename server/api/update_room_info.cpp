@@ -1,0 +1,30 @@
+// update_room_info: emulated-api.md section 4, with create_room's field rules for the fields it may change.
+#include <boost/json.hpp>
+
+#include "api/command_result.hpp"
+#include "api/error_table.hpp"
+
+namespace lee::api {
+namespace {
+constexpr std::string_view kPath = "RoomInfo";
+}
+
+CommandResult update_room_info(const CommandContext& context, const boost::json::value& body) {
+    if (auto error = check_room_info_accounts(body)) return failure(*error);
+    const boost::json::object* info = nullptr;
+    if (auto error = require_object(body, kPath, info)) return failure(*error);
+    std::string room_id;
+    if (auto error = read_room_id(*info, kPath, room_id)) return failure(*error);
+    EditableFields fields;
+    if (auto error = read_editable_fields(*info, kPath, fields)) return failure(*error);
+    // The RoomId itself is not being set here, so only the changed fields are screened.
+    if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, {}, fields)) {
+        return failure(code::sensitive_content, std::move(*field));
+    }
+    if (!context.tenant.rooms.update(room_id, [&](state::Room& room) { fields.apply_to(room); })) {
+        return failure(code::room_not_found);
+    }
+    return {};
+}
+
+}  // namespace lee::api
