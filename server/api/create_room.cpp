@@ -50,7 +50,7 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
             break;
     }
     CommandResult result;
-    result.payload["RoomId"] = std::move(room_id);
+    result.payload["RoomId"] = room_id;
     return result;
 }
 
