@@ -1,6 +1,7 @@
 #include "control/control_api.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #include <boost/json.hpp>
@@ -116,38 +117,100 @@ api::ApiResponse reload(Emulator& emulator) {
     return reply(200, json::object{{"reloaded", true}});
 }
 
-api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& segments, std::string_view method) {
-    if (method != "GET") return problem(405, "use GET");
+api::ApiResponse list_apps(Emulator& emulator) {
     const auto rules = emulator.rules().get();
-    if (segments.size() == 2) {
-        json::array list;
-        for (const auto& [id, app] : rules->apps.apps) list.push_back(rules::app_settings_to_json(app));
-        std::sort(list.begin(), list.end(), [](const json::value& a, const json::value& b) {
-            return a.at("sdkappid").to_number<std::uint64_t>() < b.at("sdkappid").to_number<std::uint64_t>();
-        });
-        return reply(200, json::object{{"unknown_apps", rules->apps.reject_unknown_apps ? "reject" : "auto"},
-                                       {"defaults", rules::app_settings_to_json(rules->apps.defaults)},
-                                       {"apps", std::move(list)}});
+    json::array list;
+    for (const auto& [id, app] : rules->apps.apps) list.push_back(rules::app_settings_to_json(app));
+    std::sort(list.begin(), list.end(), [](const json::value& a, const json::value& b) {
+        return a.at("sdkappid").to_number<std::uint64_t>() < b.at("sdkappid").to_number<std::uint64_t>();
+    });
+    return reply(200, json::object{{"unknown_apps", rules->apps.reject_unknown_apps ? "reject" : "auto"},
+                                   {"defaults", rules::app_settings_to_json(rules->apps.defaults)},
+                                   {"apps", std::move(list)}});
+}
+
+api::ApiResponse show_app(Emulator& emulator, std::uint64_t sdkappid) {
+    const auto rules = emulator.rules().get();
+    const rules::AppSettings* app = rules->apps.find(sdkappid);
+    if (!app) return problem(404, "unknown app (unknown_apps is reject)");
+    auto out = rules::app_settings_to_json(*app);
+    out["sdkappid"] = sdkappid;
+    out["listed"] = rules->apps.apps.contains(sdkappid);
+    return reply(200, out);
+}
+
+// PUT replaces the app's settings: what the body leaves out comes from the rules' defaults, as in apps.json.
+api::ApiResponse put_app(Emulator& emulator, std::uint64_t sdkappid, std::string_view body) {
+    const auto settings = parse_object(body);
+    if (!settings) return problem(400, "the body must be a JSON object of app settings");
+    if (const auto* id = settings->if_contains("sdkappid");
+        id && !(id->is_number() && id->to_number<std::uint64_t>() == sdkappid)) {
+        return problem(400, "sdkappid in the body differs from the one in the path");
     }
+    try {
+        emulator.rules().modify([&](rules::RuleSet& rules) {
+            rules::AppSettings app = rules::parse_app_settings(*settings, rules.apps.defaults, "$");
+            app.sdkappid = sdkappid;
+            rules.apps.apps.insert_or_assign(sdkappid, std::move(app));
+        });
+    } catch (const std::invalid_argument& error) {
+        return problem(400, error.what());
+    }
+    return show_app(emulator, sdkappid);
+}
+
+api::ApiResponse delete_app(Emulator& emulator, std::uint64_t sdkappid) {
+    bool removed = false;
+    emulator.rules().modify([&](rules::RuleSet& rules) { removed = rules.apps.apps.erase(sdkappid) > 0; });
+    if (!removed) return problem(404, "the app is not listed");
+    return reply(200, json::object{{"deleted", sdkappid}});
+}
+
+api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid) {
+    std::vector<state::Room> rooms;
+    if (const auto tenant = emulator.tenants().find(sdkappid)) rooms = tenant->rooms.snapshot();
+    std::sort(rooms.begin(), rooms.end(), [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
+    json::array list;
+    for (const auto& room : rooms) list.push_back(api::room_info_json(room));
+    return reply(200, json::object{{"sdkappid", sdkappid}, {"count", list.size()}, {"rooms", std::move(list)}});
+}
+
+api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& segments,
+                      const api::ApiRequest& request) {
+    const std::string_view method = request.method;
+    if (segments.size() == 2) return method == "GET" ? list_apps(emulator) : problem(405, "use GET");
     const auto sdkappid = api::parse_decimal_u64(segments[2]);
-    if (!sdkappid) return problem(400, "sdkappid must be a decimal integer");
+    if (!sdkappid || *sdkappid == 0) return problem(400, "sdkappid must be a positive decimal integer");
     if (segments.size() == 3) {
-        const rules::AppSettings* app = rules->apps.find(*sdkappid);
-        if (!app) return problem(404, "unknown app (unknown_apps is reject)");
-        auto out = rules::app_settings_to_json(*app);
-        out["sdkappid"] = *sdkappid;
-        out["listed"] = rules->apps.apps.contains(*sdkappid);
-        return reply(200, out);
+        if (method == "GET") return show_app(emulator, *sdkappid);
+        if (method == "PUT") return put_app(emulator, *sdkappid, request.body);
+        if (method == "DELETE") return delete_app(emulator, *sdkappid);
+        return problem(405, "use GET, PUT or DELETE");
     }
     if (segments.size() == 4 && segments[3] == "rooms") {
-        std::vector<state::Room> rooms;
-        if (const auto tenant = emulator.tenants().find(*sdkappid)) rooms = tenant->rooms.snapshot();
-        std::sort(rooms.begin(), rooms.end(), [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
-        json::array list;
-        for (const auto& room : rooms) list.push_back(api::room_info_json(room));
-        return reply(200, json::object{{"sdkappid", *sdkappid}, {"count", list.size()}, {"rooms", std::move(list)}});
+        return method == "GET" ? app_rooms(emulator, *sdkappid) : problem(405, "use GET");
     }
     return problem(404, "no such control endpoint");
+}
+
+api::ApiResponse sensitive_words(Emulator& emulator, const api::ApiRequest& request) {
+    if (request.method == "PUT") {
+        const auto body = parse_object(request.body);
+        const json::value* words = body ? body->if_contains("words") : nullptr;
+        if (!words || !words->is_array()) return problem(400, R"(the body must be {"words":["...", ...]})");
+        std::vector<std::string> list;
+        for (const auto& word : words->get_array()) {
+            if (!word.is_string() || word.get_string().empty() || word.get_string().size() > 256) {
+                return problem(400, "each word must be a non-empty string of at most 256 bytes");
+            }
+            list.emplace_back(word.get_string());
+        }
+        rules::SensitiveWordMatcher matcher(list);
+        emulator.rules().modify([&](rules::RuleSet& rules) { rules.sensitive_words = std::move(matcher); });
+    } else if (request.method != "GET") {
+        return problem(405, "use GET or PUT");
+    }
+    return reply(200, json::object{{"words", json::value_from(emulator.rules().get()->sensitive_words.words())}});
 }
 
 }  // namespace
@@ -170,7 +233,8 @@ api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& reque
     if (name == "reload" && segments.size() == 2) {
         return method == "POST" ? reload(emulator) : problem(405, "use POST");
     }
-    if (name == "apps" && segments.size() <= 4) return apps(emulator, segments, method);
+    if (name == "apps" && segments.size() <= 4) return apps(emulator, segments, request);
+    if (name == "sensitive-words" && segments.size() == 2) return sensitive_words(emulator, request);
     return problem(404, "no such control endpoint");
 }
 

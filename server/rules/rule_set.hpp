@@ -2,7 +2,9 @@
 // Everything loaded from the rules directory, immutable once built and shared by reference count, so a
 // reload swaps the whole set at once and requests in flight keep the one they started with.
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "rules/apps.hpp"
@@ -23,9 +25,20 @@ class RuleStore {
 public:
     explicit RuleStore(std::shared_ptr<const RuleSet> initial) : current_(std::move(initial)) {}
     std::shared_ptr<const RuleSet> get() const { return current_.load(std::memory_order_acquire); }
-    void replace(std::shared_ptr<const RuleSet> next) { current_.store(std::move(next), std::memory_order_release); }
+    void replace(std::shared_ptr<const RuleSet> next) {
+        std::lock_guard lock(write_mutex_);
+        current_.store(std::move(next), std::memory_order_release);
+    }
+    // Copy, change, swap: readers never see a half-applied change, and writers do not lose each other's.
+    void modify(const std::function<void(RuleSet&)>& change) {
+        std::lock_guard lock(write_mutex_);
+        auto next = std::make_shared<RuleSet>(*current_.load(std::memory_order_acquire));
+        change(*next);
+        current_.store(std::move(next), std::memory_order_release);
+    }
 
 private:
+    std::mutex write_mutex_;
     std::atomic<std::shared_ptr<const RuleSet>> current_;
 };
 
