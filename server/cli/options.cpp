@@ -17,6 +17,9 @@ constexpr const char* kUsage = "Usage: live-engine-emulator [options]\n"
                                "       live-engine-emulator usersig --sdkappid N --key K --identifier ID "
                                "[--expire SECONDS] [--time UNIX_SECONDS]\n";
 
+// Stray words (a mistyped subcommand) are errors, not silently ignored.
+const po::positional_options_description kNoPositionals;
+
 // "host:port" or "[v6]:port"; throws po::error on anything else.
 void parse_listen(const std::string& text, ServeOptions& out) {
     const auto colon = text.rfind(':');
@@ -60,7 +63,7 @@ Invocation parse_usersig(const std::vector<std::string>& arguments) {
         ("time", po::value<std::int64_t>(), "signing time in unix seconds (default: now)");
     po::variables_map values;
     try {
-        po::store(po::command_line_parser(arguments).options(options).run(), values);
+        po::store(po::command_line_parser(arguments).options(options).positional(kNoPositionals).run(), values);
         if (values.count("help")) return finish(0, describe(options));
         po::notify(values);
     } catch (const po::error& error) {
@@ -109,7 +112,7 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
 
     po::variables_map values;
     try {
-        po::store(po::command_line_parser(arguments).options(options).run(), values);
+        po::store(po::command_line_parser(arguments).options(options).positional(kNoPositionals).run(), values);
         po::store(po::parse_environment(options,
                                         [](const std::string& variable) -> std::string {
                                             const std::string prefix = "LIVE_EMULATOR_";

@@ -57,8 +57,28 @@ private:
                                 });
     }
 
+    // Beast's header_limit bounds each parse step, not the header as a whole (fields parsed in an earlier step
+    // are not counted again), so the header is read step by step and its total size checked here.
     void read_request() {
         stream_.expires_after(limits_.read_timeout);
+        header_bytes_ = 0;
+        read_header();
+    }
+
+    void read_header() {
+        // Bytes the parser has consumed; what it has not consumed yet is bounded by its own per-step limit.
+        if (header_bytes_ > limits_.header_bytes) return on_read(beast_http::error::header_limit);
+        if (parser_->is_header_done()) return read_body();
+        beast_http::async_read_some(stream_, buffer_, *parser_,
+                                    [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                        self->header_bytes_ += bytes;
+                                        if (ec) return self->on_read(ec);
+                                        self->read_header();
+                                    });
+    }
+
+    void read_body() {
+        if (parser_->is_done()) return on_read({});
         beast_http::async_read(stream_, buffer_, *parser_,
                                [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
@@ -119,6 +139,7 @@ private:
     beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
     Response response_;
+    std::size_t header_bytes_ = 0;
     std::size_t drained_ = 0;
     Emulator& emulator_;
     const TransportLimits& limits_;
