@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "rules/json_location.hpp"
 #include "rules/rules_error.hpp"
 
 namespace lee::rules {
@@ -12,9 +13,18 @@ namespace json = boost::json;
 
 namespace {
 
-[[noreturn]] void bad(const std::string& path, const std::string& problem) {
-    throw std::invalid_argument(path + ": " + problem);
-}
+// A setting that parsed as JSON but breaks a rule; the path lets the loader find its line.
+class SettingError : public std::invalid_argument {
+public:
+    SettingError(std::string path, const std::string& problem)
+        : std::invalid_argument(path + ": " + problem), path_(std::move(path)) {}
+    const std::string& path() const noexcept { return path_; }
+
+private:
+    std::string path_;
+};
+
+[[noreturn]] void bad(const std::string& path, const std::string& problem) { throw SettingError(path, problem); }
 
 bool read_bool(const json::value& value, const std::string& path) {
     if (!value.is_bool()) bad(path, "must be true or false");
@@ -150,8 +160,8 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name) {
                 }
             }
         }
-    } catch (const std::invalid_argument& error) {
-        throw RulesError(file_name, 0, error.what());
+    } catch (const SettingError& error) {
+        throw RulesError(file_name, line_of_json_path(text, error.path()), error.what());
     }
     return config;
 }

@@ -1,0 +1,54 @@
+#include <boost/test/unit_test.hpp>
+
+#include "rules/apps.hpp"
+#include "rules/json_location.hpp"
+#include "rules/rules_error.hpp"
+
+using lee::rules::line_of_json_path;
+
+BOOST_AUTO_TEST_SUITE(json_location)
+
+constexpr std::string_view kText = R"(// comment line 1
+{
+  "unknown_apps": "auto",
+  "defaults": {
+    "rate_limits": {"create_room": 5,
+                    "nope": 1}
+  },
+  "apps": [
+    {"sdkappid": 1},
+    {"sdkappid": 2,
+     "paid": "yes"},
+    7,
+    true
+  ]
+})";
+
+BOOST_AUTO_TEST_CASE(finds_keys_values_and_array_elements) {
+    BOOST_TEST(line_of_json_path(kText, "$") == 1u);  // nothing has a position yet: the start of the text
+    BOOST_TEST(line_of_json_path(kText, "unknown_apps") == 3u);
+    BOOST_TEST(line_of_json_path(kText, "defaults") == 4u);
+    BOOST_TEST(line_of_json_path(kText, "defaults.rate_limits.create_room") == 5u);
+    BOOST_TEST(line_of_json_path(kText, "defaults.rate_limits.nope") == 6u);
+    BOOST_TEST(line_of_json_path(kText, "apps[1].sdkappid") == 10u);
+    BOOST_TEST(line_of_json_path(kText, "apps[1].paid") == 11u);
+    BOOST_TEST(line_of_json_path(kText, "apps[2]") == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths_and_broken_text_give_zero) {
+    BOOST_TEST(line_of_json_path(kText, "apps[9]") == 0u);
+    BOOST_TEST(line_of_json_path(kText, "nothing.here") == 0u);
+    BOOST_TEST(line_of_json_path("", "$") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(rules_errors_name_the_line_of_the_bad_setting) {
+    try {
+        lee::rules::parse_apps(kText, "apps.json");
+        BOOST_FAIL("parse_apps accepted an unknown command");
+    } catch (const lee::rules::RulesError& error) {
+        BOOST_TEST(error.line() == 6u);
+        BOOST_TEST(std::string(error.what()) == "apps.json:6: defaults.rate_limits.nope: unknown command");
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
