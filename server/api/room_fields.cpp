@@ -63,12 +63,11 @@ FieldCheck bool_field(const json::object& object, std::string_view path, std::st
     return std::nullopt;
 }
 
-// Integers only: 10.0 is a double in JSON terms and the real service's typed reader rejects it.
+// Integers only: 10.0 is a double in JSON terms and the real service's typed reader rejects it. An integer
+// beyond int64 is still an integer; it saturates, so range checks reject it with their own message.
 std::optional<std::int64_t> as_integer(const json::value& value) {
     if (value.is_int64()) return value.get_int64();
-    if (value.is_uint64() && value.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
-        return static_cast<std::int64_t>(value.get_uint64());
-    }
+    if (value.is_uint64()) return static_cast<std::int64_t>(std::min<std::uint64_t>(value.get_uint64(), INT64_MAX));
     return std::nullopt;
 }
 
@@ -179,6 +178,9 @@ FieldCheck read_editable_fields(const json::object& object, std::string_view pat
         if (tags.size() > kMaxCategoryTags) return invalid(path, "Category", "has more than 3 tags");
         std::vector<state::CategoryTag> parsed;
         for (std::size_t i = 0; i < tags.size(); ++i) {
+            if (tags[i].is_uint64() && tags[i].get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
+                return invalid(path, "Category[" + std::to_string(i) + "]", "is out of the 64-bit integer range");
+            }
             if (const auto number = as_integer(tags[i])) {
                 parsed.emplace_back(*number);
             } else if (tags[i].is_string()) {

@@ -39,7 +39,8 @@ struct AppsConfig {
     AppSettings defaults;  // template for apps not listed (sdkappid unset)
     boost::unordered_flat_map<std::uint64_t, AppSettings> apps;
 
-    // The listed app, or the defaults stamped with this sdkappid; nullptr when unknown apps are rejected.
+    // The listed app, or the defaults (their sdkappid is 0) for an unlisted one; nullptr when unknown apps are
+    // rejected.
     const AppSettings* find(std::uint64_t sdkappid) const;
 };
 

@@ -32,19 +32,23 @@ void EmulatorClock::resume() {
 
 void EmulatorClock::advance(std::int64_t delta_ms) {
     std::lock_guard lock(write_mutex_);
-    if (frozen()) {
-        frozen_at_ms_.fetch_add(delta_ms, std::memory_order_acq_rel);
-    } else {
-        offset_ms_.fetch_add(delta_ms, std::memory_order_acq_rel);
-    }
+    const std::int64_t now = now_ms();
+    // Saturating: now is within [0, kMaxMs], so only a delta beyond that range can overflow.
+    const std::int64_t target = delta_ms > kMaxMs ? kMaxMs : (delta_ms < -kMaxMs ? 0 : now + delta_ms);
+    set_locked(target);
 }
 
 void EmulatorClock::set(std::int64_t unix_ms) {
     std::lock_guard lock(write_mutex_);
+    set_locked(unix_ms);
+}
+
+void EmulatorClock::set_locked(std::int64_t unix_ms) {
+    const std::int64_t target = clamp(unix_ms);
     if (frozen()) {
-        frozen_at_ms_.store(unix_ms, std::memory_order_release);
+        frozen_at_ms_.store(target, std::memory_order_release);
     } else {
-        offset_ms_.store(unix_ms - wall_ms(), std::memory_order_release);
+        offset_ms_.store(target - wall_ms(), std::memory_order_release);
     }
 }
 

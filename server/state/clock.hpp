@@ -21,12 +21,18 @@ public:
     bool frozen() const;
     void freeze();
     void resume();  // runs on from where it stands
+    // Both keep the clock within [0, kMaxMs]: a value beyond it is clamped, never wrapped.
     void advance(std::int64_t delta_ms);
     void set(std::int64_t unix_ms);  // a frozen clock stays frozen, a running one runs on from unix_ms
     void reset();                    // back to wall time, running
 
+    static constexpr std::int64_t kMaxMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+
 private:
+    // Outside the clamped range, so no time the clock can show is mistaken for "running".
     static constexpr std::int64_t kRunning = INT64_MIN;
+    static std::int64_t clamp(std::int64_t ms) { return ms < 0 ? 0 : (ms > kMaxMs ? kMaxMs : ms); }
+    void set_locked(std::int64_t unix_ms);
     static std::int64_t wall_ms();
     std::mutex write_mutex_;
     std::atomic<std::int64_t> offset_ms_{0};

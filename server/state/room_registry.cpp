@@ -4,6 +4,10 @@
 
 namespace lee::state {
 
+void RoomRegistry::prune_windows(Shard& shard, std::int64_t now_ms) {
+    boost::unordered::erase_if(shard.create_windows, [&](const auto& entry) { return entry.second.expires_ms <= now_ms; });
+}
+
 RoomRegistry::Shard& RoomRegistry::shard_for(std::string_view room_id) const {
     return shards_[StringHash{}(room_id) % kShards];
 }
@@ -12,14 +16,17 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     Shard& shard = shard_for(room.room_id);
     std::lock_guard lock(shard.mutex);
     if (const auto window = shard.create_windows.find(room.room_id);
-        window != shard.create_windows.end() && now_ms - window->second < interval_ms) {
+        window != shard.create_windows.end() && now_ms - window->second.started_ms < interval_ms) {
         return CreateOutcome::too_frequent;
     }
-    shard.create_windows.insert_or_assign(room.room_id, now_ms);
+    if (interval_ms > 0) {
+        shard.create_windows.insert_or_assign(room.room_id, CreateWindow{now_ms, now_ms + interval_ms});
+    } else {
+        shard.create_windows.erase(room.room_id);
+    }
     if (shard.create_windows.size() >= shard.prune_at) {
         // Amortised O(1): a full pass only after the map has doubled since the last one.
-        boost::unordered::erase_if(shard.create_windows,
-                                   [&](const auto& entry) { return now_ms - entry.second >= interval_ms; });
+        prune_windows(shard, now_ms);
         shard.prune_at = std::max<std::size_t>(64, shard.create_windows.size() * 2);
     }
     if (const auto existing = shard.rooms.find(room.room_id); existing != shard.rooms.end()) {
@@ -82,6 +89,15 @@ std::size_t RoomRegistry::tracked_create_windows() const {
         total += shard.create_windows.size();
     }
     return total;
+}
+
+bool RoomRegistry::idle(std::int64_t now_ms) {
+    for (Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        prune_windows(shard, now_ms);
+        if (!shard.rooms.empty() || !shard.create_windows.empty()) return false;
+    }
+    return true;
 }
 
 void RoomRegistry::clear() {

@@ -39,19 +39,27 @@ public:
     std::vector<Room> snapshot() const;
     std::size_t size() const;
     std::size_t tracked_create_windows() const;  // for tests: memory held by 100012 windows
+    // No rooms and no create window still open at `now_ms` (expired windows are dropped on the way).
+    bool idle(std::int64_t now_ms);
     void clear();
 
 private:
     static constexpr std::size_t kShards = 16;
+    struct CreateWindow {
+        std::int64_t started_ms;
+        std::int64_t expires_ms;
+    };
     struct Shard {
         mutable std::mutex mutex;
         boost::unordered_flat_map<std::string, Room, StringHash, StringEqual> rooms;
-        // RoomId → when a create last passed the interval check. Pruned as it grows, so ids seen once long ago
-        // do not accumulate.
-        boost::unordered_flat_map<std::string, std::int64_t, StringHash, StringEqual> create_windows;
+        // RoomId → the last create that passed the interval check. The check uses the app's current interval;
+        // the interval in force at the time says when the entry may be forgotten, so ids seen once long ago do
+        // not accumulate.
+        boost::unordered_flat_map<std::string, CreateWindow, StringHash, StringEqual> create_windows;
         std::size_t prune_at = 64;
     };
     Shard& shard_for(std::string_view room_id) const;
+    static void prune_windows(Shard& shard, std::int64_t now_ms);
     mutable std::array<Shard, kShards> shards_;
 };
 

@@ -43,9 +43,8 @@ void TenantDirectory::prune_locked(std::int64_t now_ms) {
     // With the directory locked exclusively no request can obtain a tenant, so use_count() == 1 means nobody
     // else holds it and it can be dropped without losing a concurrent write.
     boost::unordered::erase_if(tenants_, [&](const auto& entry) {
-        const Tenant& tenant = *entry.second;
-        return entry.second.use_count() == 1 && tenant.rooms.size() == 0 && tenant.rate.idle(now_ms) &&
-               tenant.rooms.tracked_create_windows() == 0;
+        Tenant& tenant = *entry.second;
+        return entry.second.use_count() == 1 && tenant.rate.idle(now_ms) && tenant.rooms.idle(now_ms);
     });
     prune_at_ = std::max<std::size_t>(1024, tenants_.size() * 2);
 }

@@ -1,0 +1,744 @@
+// State kept per app: the room registry (create_room's 100012 / 100010 / 100003 decisions), the tenant directory,
+// the per-command rate limiter and the emulator clock.
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <barrier>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <latch>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/command.hpp"
+#include "state/clock.hpp"
+#include "state/rate_limiter.hpp"
+#include "state/room.hpp"
+#include "state/room_registry.hpp"
+#include "state/tenants.hpp"
+
+using lee::api::Command;
+using lee::state::CreateOutcome;
+using lee::state::Room;
+using lee::state::RoomRegistry;
+
+namespace {
+
+constexpr std::int64_t kInterval = 1000;
+
+Room make_room(const std::string& id, const std::string& owner = "alice") {
+    Room room;
+    room.room_id = id;
+    room.room_name = id;
+    room.owner_account = owner;
+    room.seat_template = "AudioSalon";
+    room.max_seat_count = 16;
+    return room;
+}
+
+const char* name_of(CreateOutcome outcome) {
+    switch (outcome) {
+        case CreateOutcome::created:
+            return "created";
+        case CreateOutcome::too_frequent:
+            return "too_frequent";
+        case CreateOutcome::exists_same_owner:
+            return "exists_same_owner";
+        case CreateOutcome::exists_other_owner:
+            return "exists_other_owner";
+    }
+    return "?";
+}
+
+}  // namespace
+
+namespace lee::state {
+// Lets BOOST_TEST print outcomes on failure (internal linkage, found by ADL).
+static std::ostream& operator<<(std::ostream& out, CreateOutcome outcome) { return out << name_of(outcome); }
+}  // namespace lee::state
+
+BOOST_AUTO_TEST_SUITE(room_registry)
+
+// ---------------------------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(registry)
+
+BOOST_AUTO_TEST_CASE(created_then_exists_same_or_other_owner) {
+    RoomRegistry rooms;
+    BOOST_TEST(rooms.create(make_room("r1", "alice"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.size() == 1u);
+    BOOST_TEST(rooms.create(make_room("r1", "alice"), 1000, kInterval) == CreateOutcome::exists_same_owner);
+    BOOST_TEST(rooms.create(make_room("r1", "bob"), 2000, kInterval) == CreateOutcome::exists_other_owner);
+    BOOST_TEST(rooms.size() == 1u);
+    const auto stored = rooms.find("r1");
+    BOOST_TEST_REQUIRE(stored.has_value());
+    BOOST_TEST(stored->owner_account == "alice");  // a failed create does not overwrite the room
+
+    // Other ids are independent, including ids that differ only in case.
+    BOOST_TEST(rooms.create(make_room("R1", "bob"), 2000, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("r2", "bob"), 2000, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(too_frequent_within_the_interval_and_before_exists) {
+    RoomRegistry rooms;
+    const std::int64_t t0 = 1'700'000'000'000;
+    BOOST_TEST(rooms.create(make_room("r", "alice"), t0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("r", "alice"), t0, kInterval) == CreateOutcome::too_frequent);
+    BOOST_TEST(rooms.create(make_room("r", "bob"), t0 + 1, kInterval) == CreateOutcome::too_frequent);
+    BOOST_TEST(rooms.create(make_room("r", "alice"), t0 + 999, kInterval) == CreateOutcome::too_frequent);
+    // Exactly one interval later the window has passed.
+    BOOST_TEST(rooms.create(make_room("r", "bob"), t0 + 1000, kInterval) == CreateOutcome::exists_other_owner);
+    // That attempt passed the interval check, so it started a new window.
+    BOOST_TEST(rooms.create(make_room("r", "alice"), t0 + 1999, kInterval) == CreateOutcome::too_frequent);
+    BOOST_TEST(rooms.create(make_room("r", "alice"), t0 + 2000, kInterval) == CreateOutcome::exists_same_owner);
+    // A longer interval is honoured as given.
+    BOOST_TEST(rooms.create(make_room("s"), t0, 60'000) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("s"), t0 + 59'999, 60'000) == CreateOutcome::too_frequent);
+    BOOST_TEST(rooms.create(make_room("s"), t0 + 60'000, 60'000) == CreateOutcome::exists_same_owner);
+}
+
+BOOST_AUTO_TEST_CASE(rejected_attempts_do_not_restart_the_window) {
+    RoomRegistry rooms;
+    BOOST_TEST(rooms.create(make_room("r"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("r"), 900, kInterval) == CreateOutcome::too_frequent);
+    // Had the 900 ms attempt restarted the window, this would be too_frequent until 1900.
+    BOOST_TEST(rooms.create(make_room("r"), 1000, kInterval) == CreateOutcome::exists_same_owner);
+
+    // A client retrying every 900 ms gets through every other attempt, never locked out.
+    RoomRegistry retry;
+    BOOST_TEST(retry.create(make_room("x"), 0, kInterval) == CreateOutcome::created);
+    int passed = 0;
+    for (std::int64_t t = 900; t <= 9000; t += 900) {
+        const CreateOutcome outcome = retry.create(make_room("x"), t, kInterval);
+        BOOST_TEST((outcome == CreateOutcome::too_frequent || outcome == CreateOutcome::exists_same_owner));
+        if (outcome == CreateOutcome::exists_same_owner) ++passed;
+    }
+    BOOST_TEST(passed == 5);  // 1800, 3600, 5400, 7200, 9000
+}
+
+BOOST_AUTO_TEST_CASE(interval_zero_disables_the_check) {
+    RoomRegistry rooms;
+    BOOST_TEST(rooms.create(make_room("r", "alice"), 5, 0) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("r", "alice"), 5, 0) == CreateOutcome::exists_same_owner);
+    BOOST_TEST(rooms.create(make_room("r", "bob"), 5, 0) == CreateOutcome::exists_other_owner);
+    BOOST_TEST(rooms.destroy("r"));
+    BOOST_TEST(rooms.create(make_room("r", "bob"), 5, 0) == CreateOutcome::created);
+    BOOST_TEST(rooms.find("r")->owner_account == "bob");
+    // A window recorded under a longer interval no longer applies once the interval is 0.
+    BOOST_TEST(rooms.create(make_room("q"), 10, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("q"), 11, 0) == CreateOutcome::exists_same_owner);
+}
+
+BOOST_AUTO_TEST_CASE(destroy_then_create_again) {
+    RoomRegistry rooms;
+    BOOST_TEST(rooms.create(make_room("r", "alice"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.destroy("r"));
+    BOOST_TEST(!rooms.find("r"));
+    BOOST_TEST(rooms.size() == 0u);
+    BOOST_TEST(!rooms.destroy("r"));  // already gone
+    // The create window outlives the room: a re-create within the interval is too frequent.
+    BOOST_TEST(rooms.create(make_room("r", "bob"), 500, kInterval) == CreateOutcome::too_frequent);
+    BOOST_TEST(!rooms.find("r"));
+    BOOST_TEST(rooms.create(make_room("r", "bob"), 1000, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.find("r")->owner_account == "bob");
+    BOOST_TEST(rooms.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_ids) {
+    RoomRegistry rooms;
+    BOOST_TEST(rooms.create(make_room("known"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(!rooms.find("unknown"));
+    BOOST_TEST(!rooms.find(""));
+    BOOST_TEST(!rooms.find("KNOWN"));
+    BOOST_TEST(!rooms.destroy("unknown"));
+    bool called = false;
+    BOOST_TEST(!rooms.update("unknown", [&](Room&) { called = true; }));
+    BOOST_TEST(!called);
+    BOOST_TEST(rooms.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(update_find_snapshot_clear) {
+    RoomRegistry rooms;
+    BOOST_TEST(rooms.create(make_room("a"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.create(make_room("b"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(rooms.update("a", [](Room& room) {
+        room.room_name = "renamed";
+        room.view_count = 7;
+    }));
+    auto copy = rooms.find("a");
+    BOOST_TEST_REQUIRE(copy.has_value());
+    BOOST_TEST(copy->room_name == "renamed");
+    BOOST_TEST(copy->view_count == 7u);
+    copy->room_name = "changed in the copy only";
+    BOOST_TEST(rooms.find("a")->room_name == "renamed");  // find returns a copy
+
+    auto all = rooms.snapshot();
+    std::sort(all.begin(), all.end(), [](const Room& x, const Room& y) { return x.room_id < y.room_id; });
+    BOOST_TEST_REQUIRE(all.size() == 2u);
+    BOOST_TEST(all[0].room_id == "a");
+    BOOST_TEST(all[1].room_id == "b");
+    BOOST_TEST(rooms.tracked_create_windows() == 2u);
+
+    rooms.clear();
+    BOOST_TEST(rooms.size() == 0u);
+    BOOST_TEST(rooms.snapshot().empty());
+    BOOST_TEST(rooms.tracked_create_windows() == 0u);
+    // clear() forgets the create windows too.
+    BOOST_TEST(rooms.create(make_room("a"), 1, kInterval) == CreateOutcome::created);
+}
+
+BOOST_AUTO_TEST_CASE(create_windows_stay_bounded) {
+    RoomRegistry rooms;
+    constexpr int kIds = 10'000;
+    std::size_t most = 0;
+    std::int64_t now = 1'700'000'000'000;
+    for (int i = 0; i < kIds; ++i) {
+        const std::string id = "memory-" + std::to_string(i);
+        BOOST_TEST_REQUIRE(rooms.create(make_room(id), now, kInterval) == CreateOutcome::created);
+        BOOST_TEST_REQUIRE(rooms.destroy(id));
+        most = std::max(most, rooms.tracked_create_windows());
+        now += kInterval + 1;
+    }
+    BOOST_TEST(rooms.size() == 0u);
+    BOOST_TEST_MESSAGE("most create windows tracked at once: " << most);
+    BOOST_TEST(most >= 1u);
+    BOOST_TEST(most <= 2048u);  // bounded by the pruning, not by the number of ids seen
+    BOOST_TEST(rooms.tracked_create_windows() <= 2048u);
+
+    // Windows that are still live are never pruned: 5,000 creates within one interval are all remembered.
+    RoomRegistry burst;
+    for (int i = 0; i < 5000; ++i) {
+        BOOST_TEST_REQUIRE(burst.create(make_room("burst-" + std::to_string(i)), 0, kInterval) ==
+                           CreateOutcome::created);
+    }
+    BOOST_TEST(burst.tracked_create_windows() == 5000u);
+    for (int i = 0; i < 5000; i += 97) {
+        BOOST_TEST_REQUIRE(burst.destroy("burst-" + std::to_string(i)));
+        BOOST_TEST_REQUIRE(burst.create(make_room("burst-" + std::to_string(i)), 999, kInterval) ==
+                           CreateOutcome::too_frequent);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_creates_of_one_id_are_linearizable) {
+    constexpr int kThreads = 64;
+    constexpr int kRounds = 50;
+    RoomRegistry rooms;
+    // outcomes[round][thread]: each thread writes only its own cells.
+    std::vector<std::vector<CreateOutcome>> outcomes(kRounds, std::vector<CreateOutcome>(kThreads));
+    std::barrier start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int round = 0; round < kRounds; ++round) {
+                start.arrive_and_wait();
+                // Odd rounds disable the interval, so the losers see the winner's room rather than its window.
+                const std::int64_t interval = round % 2 == 0 ? kInterval : 0;
+                outcomes[static_cast<std::size_t>(round)][static_cast<std::size_t>(t)] = rooms.create(
+                    make_room("race-" + std::to_string(round), "owner-" + std::to_string(t)), 1000, interval);
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+
+    for (int round = 0; round < kRounds; ++round) {
+        BOOST_TEST_CONTEXT("round " << round) {
+            const auto& row = outcomes[static_cast<std::size_t>(round)];
+            const auto created = std::count(row.begin(), row.end(), CreateOutcome::created);
+            BOOST_TEST(created == 1);
+            const auto expected_loss = round % 2 == 0 ? CreateOutcome::too_frequent : CreateOutcome::exists_other_owner;
+            BOOST_TEST(std::count(row.begin(), row.end(), expected_loss) == kThreads - 1);
+            const auto winner = std::find(row.begin(), row.end(), CreateOutcome::created) - row.begin();
+            const auto room = rooms.find("race-" + std::to_string(round));
+            BOOST_TEST_REQUIRE(room.has_value());
+            BOOST_TEST(room->owner_account == "owner-" + std::to_string(winner));
+        }
+    }
+    BOOST_TEST(rooms.size() == static_cast<std::size_t>(kRounds));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_creates_of_different_ids_all_succeed) {
+    constexpr int kThreads = 16;
+    constexpr int kPerThread = 500;
+    RoomRegistry rooms;
+    std::atomic<int> created{0};
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            for (int i = 0; i < kPerThread; ++i) {
+                const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+                if (rooms.create(make_room(id), 0, kInterval) == CreateOutcome::created) ++created;
+                // Reads and updates of other ids run at the same time.
+                rooms.update(id, [](Room& room) { ++room.view_count; });
+                (void)rooms.find("t0-0");
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(created.load() == kThreads * kPerThread);
+    BOOST_TEST(rooms.size() == static_cast<std::size_t>(kThreads * kPerThread));
+    const auto all = rooms.snapshot();
+    BOOST_TEST(std::all_of(all.begin(), all.end(), [](const Room& room) { return room.view_count == 1; }));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(tenant_directory)
+
+using lee::state::TenantDirectory;
+
+BOOST_AUTO_TEST_CASE(apps_are_isolated) {
+    TenantDirectory tenants;
+    BOOST_TEST(!tenants.find(1400000001));
+    const auto a = tenants.get_or_create(1400000001, 0);
+    const auto b = tenants.get_or_create(1400000002, 0);
+    BOOST_TEST_REQUIRE(a);
+    BOOST_TEST_REQUIRE(b);
+    BOOST_TEST(a != b);
+    BOOST_TEST(tenants.get_or_create(1400000001, 0) == a);
+    BOOST_TEST(tenants.find(1400000001) == a);
+    BOOST_TEST(tenants.size() == 2u);
+
+    BOOST_TEST(a->rooms.create(make_room("shared-id", "alice"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(!b->rooms.find("shared-id"));
+    // Same RoomId, same instant, other app: no 100012, no 100010.
+    BOOST_TEST(b->rooms.create(make_room("shared-id", "bob"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(a->rooms.find("shared-id")->owner_account == "alice");
+    BOOST_TEST(b->rooms.find("shared-id")->owner_account == "bob");
+
+    // Rate windows are per app too.
+    BOOST_TEST(a->rate.admit(Command::create_room, 0, 1));
+    BOOST_TEST(!a->rate.admit(Command::create_room, 0, 1));
+    BOOST_TEST(b->rate.admit(Command::create_room, 0, 1));
+}
+
+BOOST_AUTO_TEST_CASE(reset_one_app_leaves_the_others) {
+    TenantDirectory tenants;
+    const auto a = tenants.get_or_create(1, 0);
+    const auto b = tenants.get_or_create(2, 0);
+    BOOST_TEST(a->rooms.create(make_room("r"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(b->rooms.create(make_room("r"), 0, kInterval) == CreateOutcome::created);
+    BOOST_TEST(a->rate.admit(Command::get_room_list, 0, 1));
+    BOOST_TEST(b->rate.admit(Command::get_room_list, 0, 1));
+
+    tenants.reset(1);
+    BOOST_TEST(tenants.find(1) == a);  // cleared in place: holders keep a valid object
+    BOOST_TEST(a->rooms.size() == 0u);
+    BOOST_TEST(a->rooms.tracked_create_windows() == 0u);
+    BOOST_TEST(a->rate.admit(Command::get_room_list, 0, 1));                              // window forgotten
+    BOOST_TEST(a->rooms.create(make_room("r"), 0, kInterval) == CreateOutcome::created);  // interval forgotten
+    BOOST_TEST(b->rooms.size() == 1u);
+    BOOST_TEST(!b->rate.admit(Command::get_room_list, 0, 1));
+    BOOST_TEST(b->rooms.create(make_room("r"), 0, kInterval) == CreateOutcome::too_frequent);
+
+    tenants.reset(99);  // an app never seen: nothing happens
+    BOOST_TEST(a->rooms.size() == 1u);
+    BOOST_TEST(b->rooms.size() == 1u);
+    BOOST_TEST(!tenants.find(99));
+
+    tenants.reset(std::nullopt);
+    BOOST_TEST(a->rooms.size() == 0u);
+    BOOST_TEST(b->rooms.size() == 0u);
+    BOOST_TEST(b->rate.admit(Command::get_room_list, 0, 1));
+    BOOST_TEST(tenants.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(prune_drops_idle_tenants_only) {
+    TenantDirectory tenants;
+    const std::int64_t now = 1'700'000'000'000;
+    tenants.get_or_create(1, now);                                                // idle: never used
+    tenants.get_or_create(2, now)->rooms.create(make_room("r"), now, kInterval);  // holds a room
+    const auto held = tenants.get_or_create(3, now);                              // held by a request
+    tenants.get_or_create(4, now)->rate.admit(Command::create_room, now, 10);     // current rate window
+    tenants.get_or_create(5, now)->rate.admit(Command::create_room, now, 0);      // unlimited: nothing recorded
+    BOOST_TEST(tenants.size() == 5u);
+
+    tenants.prune(now);
+    BOOST_TEST(!tenants.find(1));
+    BOOST_TEST(tenants.find(2));
+    BOOST_TEST(tenants.find(3) == held);
+    BOOST_TEST(tenants.find(4));
+    BOOST_TEST(!tenants.find(5));
+    BOOST_TEST(tenants.size() == 3u);
+
+    // A second later the rate window is over; the room and the holder still keep theirs.
+    tenants.prune(now + 1000);
+    BOOST_TEST(tenants.find(2));
+    BOOST_TEST(tenants.find(3) == held);
+    BOOST_TEST(!tenants.find(4));
+
+    // A pruned app comes back empty on its next request.
+    const auto again = tenants.get_or_create(1, now + 2000);
+    BOOST_TEST(again->rooms.size() == 0u);
+    BOOST_TEST(tenants.size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(prune_keeps_a_live_create_window) {
+    TenantDirectory tenants;
+    const std::int64_t now = 1'700'000'000'000;
+    auto tenant = tenants.get_or_create(7, now);
+    BOOST_TEST(tenant->rooms.create(make_room("r"), now, kInterval) == CreateOutcome::created);
+    BOOST_TEST(tenant->rooms.destroy("r"));
+    const std::weak_ptr<lee::state::Tenant> weak = tenant;
+    tenant.reset();  // only the live window can keep the tenant now
+    // Within the interval: dropping the tenant would forget the window and let a re-create through early.
+    tenants.prune(now + 10);
+    const auto found = tenants.find(7);
+    BOOST_TEST_REQUIRE(found);
+    BOOST_TEST(found->rooms.create(make_room("r"), now + 10, kInterval) == CreateOutcome::too_frequent);
+    BOOST_TEST(!weak.expired());
+}
+
+// A tenant whose rooms are all gone and whose create windows expired long ago holds nothing: prune() forgets it.
+BOOST_AUTO_TEST_CASE(prune_drops_a_tenant_whose_create_windows_expired) {
+    TenantDirectory tenants;
+    const std::int64_t now = 1'700'000'000'000;
+    {
+        const auto tenant = tenants.get_or_create(8, now);
+        BOOST_TEST_REQUIRE(tenant->rooms.create(make_room("r"), now, kInterval) == CreateOutcome::created);
+        BOOST_TEST_REQUIRE(tenant->rooms.destroy("r"));
+    }
+    tenants.prune(now + kInterval - 1);  // the window is still open: kept
+    BOOST_TEST(tenants.find(8));
+    tenants.prune(now + 86'400'000);  // a day later
+    BOOST_TEST(!tenants.find(8));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_get_or_create_returns_one_tenant) {
+    TenantDirectory tenants;
+    constexpr int kThreads = 16;
+    std::vector<std::shared_ptr<lee::state::Tenant>> seen(kThreads);
+    std::latch start(kThreads);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            start.arrive_and_wait();
+            seen[static_cast<std::size_t>(t)] = tenants.get_or_create(42, 0);
+            for (std::uint64_t id = 100; id < 200; ++id) tenants.get_or_create(id, 0);
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(std::all_of(seen.begin(), seen.end(), [&](const auto& tenant) { return tenant == seen[0]; }));
+    BOOST_TEST(tenants.size() == 101u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(rate_limiter)
+
+using lee::state::RateLimiter;
+
+BOOST_AUTO_TEST_CASE(limit_admits_exactly_n_per_window) {
+    RateLimiter limiter;
+    const std::int64_t window_start = 1'700'000'000'000;  // a multiple of 1000
+    for (int i = 0; i < 5; ++i) {
+        // Spread over the window: every millisecond of [start, start + 999] is the same window.
+        BOOST_TEST(limiter.admit(Command::create_room, window_start + i * 249, 5));
+    }
+    BOOST_TEST(!limiter.admit(Command::create_room, window_start + 999, 5));
+    BOOST_TEST(!limiter.admit(Command::create_room, window_start, 5));
+    // The next window admits again, N more.
+    for (int i = 0; i < 5; ++i) BOOST_TEST(limiter.admit(Command::create_room, window_start + 1000, 5));
+    BOOST_TEST(!limiter.admit(Command::create_room, window_start + 1999, 5));
+    // Skipping windows is fine too.
+    BOOST_TEST(limiter.admit(Command::create_room, window_start + 60'000, 5));
+}
+
+BOOST_AUTO_TEST_CASE(windows_are_fixed_seconds_not_sliding) {
+    RateLimiter limiter;
+    // Two at the very end of one second and two at the very start of the next: all admitted with limit 2.
+    BOOST_TEST(limiter.admit(Command::get_room_list, 4999, 2));
+    BOOST_TEST(limiter.admit(Command::get_room_list, 4999, 2));
+    BOOST_TEST(!limiter.admit(Command::get_room_list, 4999, 2));
+    BOOST_TEST(limiter.admit(Command::get_room_list, 5000, 2));
+    BOOST_TEST(limiter.admit(Command::get_room_list, 5000, 2));
+    BOOST_TEST(!limiter.admit(Command::get_room_list, 5001, 2));
+}
+
+BOOST_AUTO_TEST_CASE(commands_have_their_own_windows) {
+    RateLimiter limiter;
+    BOOST_TEST(limiter.admit(Command::create_room, 0, 1));
+    BOOST_TEST(!limiter.admit(Command::create_room, 0, 1));
+    for (std::size_t i = 1; i < lee::api::kCommandCount; ++i) {
+        BOOST_TEST(limiter.admit(static_cast<Command>(i), 0, 1));
+        BOOST_TEST(!limiter.admit(static_cast<Command>(i), 0, 1));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(limit_zero_is_unlimited) {
+    RateLimiter limiter;
+    bool all = true;
+    for (int i = 0; i < 10'000; ++i) all = all && limiter.admit(Command::create_room, 0, 0);
+    BOOST_TEST(all);
+    BOOST_TEST(limiter.idle(0));  // unlimited requests are not recorded
+    // Lowering the limit later counts from the next request on.
+    BOOST_TEST(limiter.admit(Command::create_room, 0, 1));
+    BOOST_TEST(!limiter.admit(Command::create_room, 0, 1));
+}
+
+BOOST_AUTO_TEST_CASE(limit_one_and_large_limits) {
+    RateLimiter limiter;
+    BOOST_TEST(limiter.admit(Command::destroy_room, 0, 1));
+    BOOST_TEST(!limiter.admit(Command::destroy_room, 0, 1));
+    int admitted = 0;
+    for (int i = 0; i < 2500; ++i) admitted += limiter.admit(Command::update_room_info, 7000, 2000) ? 1 : 0;
+    BOOST_TEST(admitted == 2000);
+}
+
+BOOST_AUTO_TEST_CASE(idle_and_clear) {
+    RateLimiter limiter;
+    BOOST_TEST(limiter.idle(0));
+    BOOST_TEST(limiter.admit(Command::get_room_info, 3500, 10));
+    BOOST_TEST(!limiter.idle(3000));
+    BOOST_TEST(!limiter.idle(3999));
+    BOOST_TEST(limiter.idle(4000));
+    limiter.clear();
+    BOOST_TEST(limiter.idle(3500));
+    for (int i = 0; i < 10; ++i) BOOST_TEST(limiter.admit(Command::get_room_info, 3500, 10));
+    BOOST_TEST(!limiter.admit(Command::get_room_info, 3500, 10));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_admits_never_exceed_the_limit) {
+    constexpr int kThreads = 8;
+    constexpr int kAttempts = 2000;
+    constexpr std::uint32_t kLimit = 100;
+    RateLimiter limiter;
+    for (int window = 0; window < 5; ++window) {
+        std::atomic<int> admitted{0};
+        std::latch start(kThreads);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&] {
+                start.arrive_and_wait();
+                int mine = 0;
+                for (int i = 0; i < kAttempts; ++i) {
+                    if (limiter.admit(Command::create_room, window * 1000 + i % 1000, kLimit)) ++mine;
+                }
+                admitted += mine;
+            });
+        }
+        for (auto& thread : threads) thread.join();
+        BOOST_TEST_CONTEXT("window " << window) {
+            // Never above the limit, and, with far more attempts than the limit, exactly at it.
+            BOOST_TEST(admitted.load() == static_cast<int>(kLimit));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------------------------
+// emulator-interface.md, clock row: freeze stops it, advance_ms moves it forward, set_ms sets it (a frozen clock stays
+// frozen, a running one runs on from N), resume lets it run again from where it stands.
+BOOST_AUTO_TEST_SUITE(emulator_clock)
+
+using lee::state::EmulatorClock;
+
+std::int64_t wall_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+constexpr std::int64_t kSlack = 2000;  // generous: sanitizer builds on a loaded CI machine
+
+BOOST_AUTO_TEST_CASE(starts_running_at_wall_time) {
+    EmulatorClock clock;
+    BOOST_TEST(!clock.frozen());
+    const std::int64_t before = wall_ms();
+    const std::int64_t now = clock.now_ms();
+    BOOST_TEST(now >= before);
+    BOOST_TEST(now <= wall_ms());
+    sleep_ms(20);
+    BOOST_TEST(clock.now_ms() >= now + 20);
+}
+
+BOOST_AUTO_TEST_CASE(freeze_stops_it) {
+    EmulatorClock clock;
+    clock.freeze();
+    BOOST_TEST(clock.frozen());
+    const std::int64_t frozen_at = clock.now_ms();
+    BOOST_TEST(std::abs(frozen_at - wall_ms()) <= kSlack);
+    sleep_ms(30);
+    BOOST_TEST(clock.now_ms() == frozen_at);
+    clock.freeze();  // freezing a frozen clock changes nothing
+    BOOST_TEST(clock.frozen());
+    BOOST_TEST(clock.now_ms() == frozen_at);
+}
+
+BOOST_AUTO_TEST_CASE(advance_while_frozen_is_exact) {
+    EmulatorClock clock;
+    clock.set(1'000'000);
+    clock.freeze();
+    clock.set(1'000'000);
+    clock.advance(1500);
+    BOOST_TEST(clock.now_ms() == 1'001'500);
+    clock.advance(0);
+    BOOST_TEST(clock.now_ms() == 1'001'500);
+    clock.advance(86'400'000);
+    BOOST_TEST(clock.now_ms() == 87'401'500);
+    BOOST_TEST(clock.frozen());
+}
+
+BOOST_AUTO_TEST_CASE(set_while_frozen_stays_frozen) {
+    EmulatorClock clock;
+    clock.freeze();
+    clock.set(1'700'000'000'000);
+    BOOST_TEST(clock.frozen());
+    BOOST_TEST(clock.now_ms() == 1'700'000'000'000);
+    sleep_ms(20);
+    BOOST_TEST(clock.now_ms() == 1'700'000'000'000);
+    clock.set(5);  // backwards is allowed
+    BOOST_TEST(clock.now_ms() == 5);
+    BOOST_TEST(clock.now_seconds() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(set_while_running_runs_on_from_n) {
+    EmulatorClock clock;
+    const std::int64_t target = 1'000'000'000'000;  // 2001, far from wall time
+    clock.set(target);
+    BOOST_TEST(!clock.frozen());
+    const std::int64_t first = clock.now_ms();
+    BOOST_TEST(first >= target);
+    BOOST_TEST(first <= target + kSlack);
+    sleep_ms(30);
+    const std::int64_t second = clock.now_ms();
+    BOOST_TEST(second >= first + 30);
+    BOOST_TEST(second <= target + 30 + kSlack);
+}
+
+BOOST_AUTO_TEST_CASE(advance_while_running_shifts_it) {
+    EmulatorClock clock;
+    const std::int64_t before = clock.now_ms();
+    clock.advance(3'600'000);
+    const std::int64_t after = clock.now_ms();
+    BOOST_TEST(!clock.frozen());
+    BOOST_TEST(after - before >= 3'600'000);
+    BOOST_TEST(after - before <= 3'600'000 + kSlack);
+    sleep_ms(20);
+    BOOST_TEST(clock.now_ms() >= after + 20);
+}
+
+BOOST_AUTO_TEST_CASE(resume_runs_on_from_where_it_stands) {
+    EmulatorClock clock;
+    const std::int64_t target = 1'000'000'000'000;
+    clock.freeze();
+    clock.set(target);
+    sleep_ms(300);  // time passing while frozen is not caught up on resume
+    clock.resume();
+    BOOST_TEST(!clock.frozen());
+    const std::int64_t first = clock.now_ms();
+    BOOST_TEST(first >= target);
+    BOOST_TEST(first < target + 300);
+    sleep_ms(30);
+    BOOST_TEST(clock.now_ms() >= first + 30);
+
+    // Freeze again and resume: still continuous with the emulator time, not with wall time.
+    clock.freeze();
+    const std::int64_t second = clock.now_ms();
+    BOOST_TEST(second >= first + 30);
+    BOOST_TEST(second <= target + kSlack);
+    clock.resume();
+    BOOST_TEST(clock.now_ms() >= second);
+    BOOST_TEST(clock.now_ms() <= second + kSlack);
+}
+
+BOOST_AUTO_TEST_CASE(resume_of_a_running_clock_changes_nothing) {
+    EmulatorClock clock;
+    clock.advance(-86'400'000);  // a day behind wall time
+    const std::int64_t before = clock.now_ms();
+    clock.resume();
+    const std::int64_t after = clock.now_ms();
+    BOOST_TEST(after >= before);
+    BOOST_TEST(after <= before + kSlack);
+    BOOST_TEST(wall_ms() - after >= 86'400'000 - kSlack);
+}
+
+BOOST_AUTO_TEST_CASE(reset_returns_to_running_wall_time) {
+    EmulatorClock clock;
+    clock.freeze();
+    clock.set(42);
+    clock.reset();
+    BOOST_TEST(!clock.frozen());
+    BOOST_TEST(std::abs(clock.now_ms() - wall_ms()) <= kSlack);
+}
+
+BOOST_AUTO_TEST_CASE(readers_during_writes_see_sane_times) {
+    EmulatorClock clock;
+    clock.set(1'000'000'000'000);
+    std::atomic<bool> stop{false};
+    std::atomic<int> insane{0};
+    std::thread reader([&] {
+        while (!stop.load()) {
+            const std::int64_t now = clock.now_ms();
+            // Every write below keeps the clock within [1e12, 1e12 + 2 s].
+            // (A reader that sampled wall time just before a set() may land a few ms below it.)
+            if (now < 1'000'000'000'000 - kSlack || now > 1'000'000'000'000 + 10 * kSlack) ++insane;
+        }
+    });
+    for (int i = 0; i < 2000; ++i) {
+        clock.freeze();
+        clock.set(1'000'000'000'000 + i);
+        clock.resume();
+        clock.set(1'000'000'000'000);
+    }
+    stop = true;
+    reader.join();
+    BOOST_TEST(insane.load() == 0);
+}
+
+// "Running" is marked by a value outside the clock's range, so extreme set/advance values are clamped into
+// [0, kMaxMs] and never turn a frozen clock into a running one, nor overflow a running one.
+BOOST_AUTO_TEST_CASE(a_frozen_clock_set_to_extremes_stays_frozen_and_clamped) {
+    EmulatorClock clock;
+    clock.freeze();
+    clock.set(INT64_MIN);
+    BOOST_TEST(clock.frozen());
+    BOOST_TEST(clock.now_ms() == 0);
+    clock.advance(INT64_MIN);
+    BOOST_TEST(clock.frozen());
+    BOOST_TEST(clock.now_ms() == 0);
+    clock.set(INT64_MAX);
+    BOOST_TEST(clock.now_ms() == EmulatorClock::kMaxMs);
+    clock.advance(INT64_MAX);
+    BOOST_TEST(clock.now_ms() == EmulatorClock::kMaxMs);
+}
+
+BOOST_AUTO_TEST_CASE(a_running_clock_never_overflows) {
+    EmulatorClock clock;
+    clock.set(INT64_MAX);
+    BOOST_TEST(!clock.frozen());
+    BOOST_TEST(clock.now_ms() >= EmulatorClock::kMaxMs - 60'000);
+    BOOST_TEST(clock.now_ms() <= EmulatorClock::kMaxMs + 60'000);
+    clock.advance(INT64_MAX);
+    BOOST_TEST(clock.now_ms() <= EmulatorClock::kMaxMs + 60'000);
+    clock.advance(INT64_MIN);
+    BOOST_TEST(clock.now_ms() >= 0);
+    BOOST_TEST(clock.now_ms() < 60'000);
+}
+
+BOOST_AUTO_TEST_CASE(manual_clock_moves_only_when_told) {
+    lee::state::ManualClock clock(5000);
+    BOOST_TEST(clock.now_ms() == 5000);
+    sleep_ms(5);
+    BOOST_TEST(clock.now_ms() == 5000);
+    clock.advance(1500);
+    BOOST_TEST(clock.now_ms() == 6500);
+    BOOST_TEST(clock.now_seconds() == 6);
+    clock.set(10);
+    BOOST_TEST(clock.now_ms() == 10);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE_END()
