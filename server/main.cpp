@@ -83,8 +83,8 @@ int serve(const lee::cli::ServeOptions& options) {
         grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
     });
 
-    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
-                                                     : bound.address().to_string();
+    const std::string host =
+        bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
     std::cout << "READY listen=" << host << ":" << bound.port() << std::endl;
     access_log.message(lee::log::Level::info, "listening on " + host + ":" + std::to_string(bound.port()) +
                                                   " with rules from " + options.rules_directory);

@@ -23,8 +23,8 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     if (auto error = read_room_type(*info, kPath, room.room_type)) return failure(*error);
     if (auto error = read_owner_account(*info, kPath, room.owner_account)) return failure(*error);
     if (auto error = read_seat_template(*info, kPath, room.seat_template)) return failure(*error);
-    if (auto error = read_max_seat_count(*info, kPath, room.seat_template, context.app.max_seat_count,
-                                         room.max_seat_count)) {
+    if (auto error =
+            read_max_seat_count(*info, kPath, room.seat_template, context.app.max_seat_count, room.max_seat_count)) {
         return failure(*error);
     }
     if (auto error = read_editable_fields(*info, kPath, fields)) return failure(*error);

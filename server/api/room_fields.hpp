@@ -44,8 +44,8 @@ FieldCheck read_owner_account(const boost::json::object& object, std::string_vie
 FieldCheck read_seat_template(const boost::json::object& object, std::string_view path, std::string& out);
 // MaxSeatCount: must be an integer when present; for audio templates 1..package_max (default package_max), for
 // video templates the template's own count.
-FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path,
-                               std::string_view seat_template, std::uint32_t package_max, std::uint32_t& out);
+FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path, std::string_view seat_template,
+                               std::uint32_t package_max, std::uint32_t& out);
 
 // The fields both create_room and update_room_info may set; absent ones stay nullopt.
 struct EditableFields {

@@ -13,9 +13,10 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr const char* kUsage = "Usage: live-engine-emulator [options]\n"
-                               "       live-engine-emulator usersig --sdkappid N --key K --identifier ID "
-                               "[--expire SECONDS] [--time UNIX_SECONDS]\n";
+constexpr const char* kUsage =
+    "Usage: live-engine-emulator [options]\n"
+    "       live-engine-emulator usersig --sdkappid N --key K --identifier ID "
+    "[--expire SECONDS] [--time UNIX_SECONDS]\n";
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
 const po::positional_options_description kNoPositionals;
@@ -55,12 +56,11 @@ std::string describe(const po::options_description& options) {
 
 Invocation parse_usersig(const std::vector<std::string>& arguments) {
     po::options_description options("usersig: print a TLSSigAPIv2 UserSig");
-    options.add_options()("help,h", "show this help")
-        ("sdkappid", po::value<std::uint64_t>()->required(), "SDKAppID")
-        ("key", po::value<std::string>()->required(), "the app's secret key")
-        ("identifier", po::value<std::string>()->required(), "the UserID to sign for")
-        ("expire", po::value<std::int64_t>()->default_value(86400 * 180), "validity in seconds")
-        ("time", po::value<std::int64_t>(), "signing time in unix seconds (default: now)");
+    options.add_options()("help,h", "show this help")("sdkappid", po::value<std::uint64_t>()->required(), "SDKAppID")(
+        "key", po::value<std::string>()->required(), "the app's secret key")(
+        "identifier", po::value<std::string>()->required(), "the UserID to sign for")(
+        "expire", po::value<std::int64_t>()->default_value(86400 * 180), "validity in seconds")(
+        "time", po::value<std::int64_t>(), "signing time in unix seconds (default: now)");
     po::variables_map values;
     try {
         po::store(po::command_line_parser(arguments).options(options).positional(kNoPositionals).run(), values);
@@ -76,7 +76,8 @@ Invocation parse_usersig(const std::vector<std::string>& arguments) {
     invocation.usersig.identifier = values["identifier"].as<std::string>();
     invocation.usersig.expire_seconds = values["expire"].as<std::int64_t>();
     if (values.count("time")) invocation.usersig.time = values["time"].as<std::int64_t>();
-    if (invocation.usersig.expire_seconds < 0) return finish(2, "live-engine-emulator usersig: --expire must be >= 0\n");
+    if (invocation.usersig.expire_seconds < 0)
+        return finish(2, "live-engine-emulator usersig: --expire must be >= 0\n");
     return invocation;
 }
 
@@ -88,27 +89,26 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
     }
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     po::options_description options("Options (each also read from the environment variable in brackets)");
-    options.add_options()("help,h", "show this help")("version", "print the version")
-        ("listen", po::value<std::string>()->default_value("127.0.0.1:9080"),
-         "HOST:PORT to serve; port 0 picks a free port [LIVE_EMULATOR_LISTEN]")
-        ("rules", po::value<std::string>()->default_value(default_rules_directory),
-         "rules directory [LIVE_EMULATOR_RULES]")
-        ("threads", po::value<unsigned>()->default_value(cores), "I/O threads [LIVE_EMULATOR_THREADS]")
-        ("seed", po::value<std::uint64_t>(), "makes RequestIds reproducible (default: random) [LIVE_EMULATOR_SEED]")
-        ("port-file", po::value<std::string>(), "write the bound port to this file once listening")
-        ("log-level", po::value<std::string>()->default_value("info"),
-         "debug, info, warn, error or off [LIVE_EMULATOR_LOG_LEVEL]")
-        ("log-format", po::value<std::string>()->default_value("text"),
-         "access log as text or json lines on stderr [LIVE_EMULATOR_LOG_FORMAT]")
-        ("strict", po::bool_switch(), "ignore X-Emulator-* request headers [LIVE_EMULATOR_STRICT]")
-        ("admin-token", po::value<std::string>(),
-         "require 'Authorization: Bearer TOKEN' on /_emulator/*; mandatory on a non-loopback address "
-         "[LIVE_EMULATOR_ADMIN_TOKEN]")
-        ("idle-timeout-ms", po::value<std::int64_t>()->default_value(60'000),
-         "close a keep-alive connection idle this long [LIVE_EMULATOR_IDLE_TIMEOUT_MS]")
-        ("read-timeout-ms", po::value<std::int64_t>()->default_value(10'000),
-         "close a connection whose request is not complete this long after it began "
-         "[LIVE_EMULATOR_READ_TIMEOUT_MS]");
+    options.add_options()("help,h", "show this help")("version", "print the version")(
+        "listen", po::value<std::string>()->default_value("127.0.0.1:9080"),
+        "HOST:PORT to serve; port 0 picks a free port [LIVE_EMULATOR_LISTEN]")(
+        "rules", po::value<std::string>()->default_value(default_rules_directory),
+        "rules directory [LIVE_EMULATOR_RULES]")("threads", po::value<unsigned>()->default_value(cores),
+                                                 "I/O threads [LIVE_EMULATOR_THREADS]")(
+        "seed", po::value<std::uint64_t>(), "makes RequestIds reproducible (default: random) [LIVE_EMULATOR_SEED]")(
+        "port-file", po::value<std::string>(), "write the bound port to this file once listening")(
+        "log-level", po::value<std::string>()->default_value("info"),
+        "debug, info, warn, error or off [LIVE_EMULATOR_LOG_LEVEL]")(
+        "log-format", po::value<std::string>()->default_value("text"),
+        "access log as text or json lines on stderr [LIVE_EMULATOR_LOG_FORMAT]")(
+        "strict", po::bool_switch(), "ignore X-Emulator-* request headers [LIVE_EMULATOR_STRICT]")(
+        "admin-token", po::value<std::string>(),
+        "require 'Authorization: Bearer TOKEN' on /_emulator/*; mandatory on a non-loopback address "
+        "[LIVE_EMULATOR_ADMIN_TOKEN]")("idle-timeout-ms", po::value<std::int64_t>()->default_value(60'000),
+                                       "close a keep-alive connection idle this long [LIVE_EMULATOR_IDLE_TIMEOUT_MS]")(
+        "read-timeout-ms", po::value<std::int64_t>()->default_value(10'000),
+        "close a connection whose request is not complete this long after it began "
+        "[LIVE_EMULATOR_READ_TIMEOUT_MS]");
 
     po::variables_map values;
     try {

@@ -166,17 +166,18 @@ void Listener::stop() {
 }
 
 void Listener::accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-        if (ec == asio::error::operation_aborted) return;  // stopped
-        if (!ec) {
-            beast::error_code ignored;
-            socket.set_option(tcp::no_delay(true), ignored);
-            std::make_shared<Session>(std::move(socket), self->emulator_, self->limits_)->start();
-        } else {
-            self->emulator_.access_log().message(log::Level::warn, "accept failed: " + ec.message());
-        }
-        self->accept();
-    });
+    acceptor_.async_accept(
+        asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted) return;  // stopped
+            if (!ec) {
+                beast::error_code ignored;
+                socket.set_option(tcp::no_delay(true), ignored);
+                std::make_shared<Session>(std::move(socket), self->emulator_, self->limits_)->start();
+            } else {
+                self->emulator_.access_log().message(log::Level::warn, "accept failed: " + ec.message());
+            }
+            self->accept();
+        });
 }
 
 }  // namespace lee::http

@@ -64,10 +64,9 @@ void AccessLog::request(const RequestRecord& record) {
     std::string line;
     if (format_ == Format::json) {
         line = R"({"ts":)" + quoted(timestamp()) + R"(,"level":"info","method":)" + quoted(record.method) +
-               R"(,"path":)" + quoted(record.path) + R"(,"command":)" + quoted(record.command) +
-               R"(,"sdkappid":)" + (record.sdkappid ? sdkappid : "null") +
-               R"(,"status":)" + std::to_string(record.status) + R"(,"error_code":)" +
-               std::to_string(record.error_code) + R"(,"latency_ms":)" + latency.data() + "}";
+               R"(,"path":)" + quoted(record.path) + R"(,"command":)" + quoted(record.command) + R"(,"sdkappid":)" +
+               (record.sdkappid ? sdkappid : "null") + R"(,"status":)" + std::to_string(record.status) +
+               R"(,"error_code":)" + std::to_string(record.error_code) + R"(,"latency_ms":)" + latency.data() + "}";
     } else {
         line = timestamp() + " info " + std::string(record.method) + " " + std::string(record.path) +
                " command=" + std::string(record.command.empty() ? "-" : record.command) +
@@ -119,8 +118,9 @@ void AccessLog::run() {
             std::fwrite(line.data(), 1, line.size(), out_);
             std::fputc('\n', out_);
         }
-        if (dropped) std::fprintf(out_, "%s warn access log dropped %llu lines\n", timestamp().c_str(),
-                                  static_cast<unsigned long long>(dropped));
+        if (dropped)
+            std::fprintf(out_, "%s warn access log dropped %llu lines\n", timestamp().c_str(),
+                         static_cast<unsigned long long>(dropped));
         std::fflush(out_);
         batch.clear();
         lock.lock();

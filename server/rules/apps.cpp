@@ -53,7 +53,8 @@ std::vector<std::string> read_string_list(const json::value& value, const std::s
     if (!value.is_array()) bad(path, "must be an array of strings");
     std::vector<std::string> out;
     const auto& array = value.get_array();
-    for (std::size_t i = 0; i < array.size(); ++i) out.push_back(read_string(array[i], path + "[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < array.size(); ++i)
+        out.push_back(read_string(array[i], path + "[" + std::to_string(i) + "]"));
     return out;
 }
 

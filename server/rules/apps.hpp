@@ -21,8 +21,8 @@ inline constexpr RateLimits kDefaultRateLimits = {200, 200, 200, 200, 10};
 
 struct AppSettings {
     std::uint64_t sdkappid = 0;
-    std::string secret_key;            // empty: UserSig is not verified
-    std::vector<std::string> admins;   // empty: any identifier is admitted
+    std::string secret_key;           // empty: UserSig is not verified
+    std::vector<std::string> admins;  // empty: any identifier is admitted
     bool paid = true;
     bool disabled = false;
     std::uint32_t max_seat_count = 16;  // the package's seat maximum for AudioSalon/Karaoke

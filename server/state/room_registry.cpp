@@ -5,7 +5,8 @@
 namespace lee::state {
 
 void RoomRegistry::prune_windows(Shard& shard, std::int64_t now_ms) {
-    boost::unordered::erase_if(shard.create_windows, [&](const auto& entry) { return entry.second.expires_ms <= now_ms; });
+    boost::unordered::erase_if(shard.create_windows,
+                               [&](const auto& entry) { return entry.second.expires_ms <= now_ms; });
 }
 
 RoomRegistry::Shard& RoomRegistry::shard_for(std::string_view room_id) const {
@@ -31,7 +32,7 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     }
     if (const auto existing = shard.rooms.find(room.room_id); existing != shard.rooms.end()) {
         return existing->second.owner_account == room.owner_account ? CreateOutcome::exists_same_owner
-                                                                     : CreateOutcome::exists_other_owner;
+                                                                    : CreateOutcome::exists_other_owner;
     }
     std::string key = room.room_id;
     shard.rooms.emplace(std::move(key), std::move(room));
