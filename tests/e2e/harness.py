@@ -148,17 +148,27 @@ def write_rules(directory, apps=None, words=None):
 
 
 class EmulatorTest(unittest.TestCase):
-    """One emulator per test class; each test uses its own sdkappid or resets state."""
+    """One emulator per test class; each test uses its own sdkappid or resets state.
+
+    rules_files = {"apps": ..., "words": ...} gives the class a temporary rules directory of its own (its path is
+    cls.rules_dir, so tests can rewrite it and POST /_emulator/reload)."""
     rules = TEST_RULES
+    rules_files = None
     args = ()
 
     @classmethod
     def setUpClass(cls):
+        if cls.rules_files is not None:
+            cls.rules_dir = tempfile.mkdtemp(prefix="lee-rules-")
+            write_rules(cls.rules_dir, **cls.rules_files)
+            cls.rules = cls.rules_dir
         cls.emu = Emulator(rules=cls.rules, args=cls.args)
 
     @classmethod
     def tearDownClass(cls):
         code = cls.emu.stop()
+        if cls.rules_files is not None:
+            shutil.rmtree(cls.rules_dir, ignore_errors=True)
         if code != 0:
             raise AssertionError("emulator exited with %s; stderr:\n%s" % (code, cls.emu.stderr()))
 

@@ -6,10 +6,7 @@ Run: cd tests/e2e && python3 -m unittest -v test_create_room
 """
 import http.client
 import json
-import os
 import re
-import shutil
-import tempfile
 import threading
 import unittest
 import urllib.parse
@@ -675,22 +672,7 @@ class CheckOrderPairsTest(CreateRoomBase):
 
 class ChatGroupOrderTest(CreateRoomBase):
     """100011 before 100012/100010: a room is created, then its RoomId becomes a Chat group (rules reload)."""
-    rules_dir = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.rules_dir = tempfile.mkdtemp(prefix="lee-chat-")
-        harness.write_rules(cls.rules_dir, apps={"unknown_apps": "auto", "defaults": {}, "apps": []},
-                            words="casino\n")
-        cls.rules = cls.rules_dir
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.rules_dir, ignore_errors=True)
+    rules_files = {"apps": {"unknown_apps": "auto", "defaults": {}, "apps": []}, "words": "casino\n"}
 
     def test_100011_before_100012_and_100010(self):
         self.freeze_clock()
@@ -708,25 +690,10 @@ class ChatGroupOrderTest(CreateRoomBase):
 
 class UnknownAppsRejectedTest(CreateRoomBase):
     """60006 needs rules with "unknown_apps": "reject"."""
-    rules_dir = None
 
-    @classmethod
-    def setUpClass(cls):
-        cls.rules_dir = tempfile.mkdtemp(prefix="lee-reject-")
-        harness.write_rules(cls.rules_dir,
-                            apps={"unknown_apps": "reject", "defaults": {"max_seat_count": 16},
-                                  "apps": [{"sdkappid": 1400000100},
-                                           {"sdkappid": 1400000101, "disabled": True}]},
-                            words="casino\n")
-        cls.rules = cls.rules_dir
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.rules_dir, ignore_errors=True)
+    rules_files = {"apps": {"unknown_apps": "reject", "defaults": {"max_seat_count": 16},
+                            "apps": [{"sdkappid": 1400000100}, {"sdkappid": 1400000101, "disabled": True}]},
+                   "words": "casino\n"}
 
     def test_60006_unknown_app(self):
         self.assertCode(self.create(create_body("u"), 88888888), 60006)

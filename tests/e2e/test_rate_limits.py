@@ -1,8 +1,6 @@
 """End-to-end tests of step 10 of emulated-api.md section 2: per-app, per-command rate limits in fixed one-second
 windows of the emulator clock."""
 import json
-import shutil
-import tempfile
 import threading
 import unittest
 import urllib.parse
@@ -292,20 +290,7 @@ class RateLimitTest(EmulatorTest):
 class CustomDefaultLimitsTest(EmulatorTest):
     """A rules directory whose defaults lower destroy_room to 3/s for auto-created apps."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.rules_dir = tempfile.mkdtemp(prefix="lee-rate-rules-")
-        harness.write_rules(cls.rules_dir, apps={"defaults": {"rate_limits": {"destroy_room": 3}}},
-                            words="# none\n")
-        cls.rules = cls.rules_dir
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.rules_dir, ignore_errors=True)
+    rules_files = {"apps": {"defaults": {"rate_limits": {"destroy_room": 3}}}, "words": "# none\n"}
 
     def test_destroy_room_limited_to_three(self):
         app = 1402100001

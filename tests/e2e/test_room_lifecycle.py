@@ -3,8 +3,6 @@
 import json
 import os
 import re
-import shutil
-import tempfile
 import unittest
 import urllib.parse
 
@@ -405,24 +403,10 @@ class RoomLifecycleTest(LifecycleBase):
 class RoomListTest(LifecycleBase):
     """get_room_list needs many calls per second here: these apps get an unlimited get_room_list rate."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.rules_dir = tempfile.mkdtemp(prefix="lee-list-rules-")
-        with open(os.path.join(harness.TEST_RULES, "sensitive_words.txt"), "rb") as f:
-            words = f.read()
-        harness.write_rules(cls.rules_dir, apps={"unknown_apps": "auto",
-                                                 "defaults": {"max_seat_count": 16,
-                                                              "rate_limits": {"get_room_list": 0}}},
-                            words=words)
-        cls.rules = cls.rules_dir
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            super().tearDownClass()
-        finally:
-            shutil.rmtree(cls.rules_dir, ignore_errors=True)
+    with open(os.path.join(harness.TEST_RULES, "sensitive_words.txt"), "rb") as words_file:
+        rules_files = {"apps": {"unknown_apps": "auto",
+                                "defaults": {"max_seat_count": 16, "rate_limits": {"get_room_list": 0}}},
+                       "words": words_file.read()}
 
     def assertListingConsistent(self, entries, survivors, gone=()):
         ids = [e["RoomId"] for e in entries]
