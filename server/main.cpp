@@ -1,6 +1,8 @@
 // live-engine-emulator: parse the command line, load the rules, bind, print READY, serve until a signal.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -23,7 +25,33 @@
 
 namespace {
 
-constexpr std::chrono::milliseconds kShutdownGrace{500};
+// How long a stop waits for busy connections to send their last answer, and for the log to drain.
+constexpr std::chrono::milliseconds kShutdownGrace{2000};
+constexpr std::chrono::milliseconds kShutdownPoll{10};
+constexpr std::chrono::milliseconds kLogDrain{500};
+
+// Written beside the target and renamed into place, so a script polling the file never reads it half-written.
+bool write_port_file(const std::string& path, unsigned short port) {
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        out << port << "\n";
+        if (!out.flush()) return false;
+    }
+    return std::rename(temporary.c_str(), path.c_str()) == 0;
+}
+
+// An exception escaping a handler is a bug; it is logged and the thread goes back to serving.
+void run_io(boost::asio::io_context& io, lee::log::AccessLog& log) {
+    for (;;) {
+        try {
+            io.run();
+            return;
+        } catch (const std::exception& error) {
+            log.message(lee::log::Level::error, std::string("uncaught exception in an I/O thread: ") + error.what());
+        }
+    }
+}
 
 int print_usersig(const lee::cli::UserSigOptions& options) {
     const std::int64_t now = options.time.value_or(
@@ -47,8 +75,9 @@ int serve(const lee::cli::ServeOptions& options) {
     lee::EmulatorOptions emulator_options{options.rules_directory, options.seed.value_or(std::random_device{}()),
                                           options.strict, options.admin_token};
     lee::Emulator emulator(std::move(emulator_options), rules, access_log);
-    const lee::http::TransportLimits limits{8 * 1024, 64 * 1024, std::chrono::milliseconds(options.idle_timeout_ms),
-                                            std::chrono::milliseconds(options.read_timeout_ms)};
+    lee::http::TransportLimits limits;
+    limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
+    limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
 
     boost::asio::io_context io(static_cast<int>(options.threads));
     std::shared_ptr<lee::http::Listener> listener;
@@ -62,25 +91,27 @@ int serve(const lee::cli::ServeOptions& options) {
         return 1;
     }
     const auto bound = listener->local_endpoint();
-    if (!options.port_file.empty()) {
-        std::ofstream port_file(options.port_file, std::ios::trunc);
-        port_file << bound.port() << "\n";
-        if (!port_file.flush()) {
-            std::cerr << "live-engine-emulator: cannot write --port-file " << options.port_file << std::endl;
-            return 2;
-        }
+    if (!options.port_file.empty() && !write_port_file(options.port_file, bound.port())) {
+        std::cerr << "live-engine-emulator: cannot write --port-file " << options.port_file << std::endl;
+        return 2;
     }
     listener->start();
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    boost::asio::steady_timer grace(io);
+    boost::asio::steady_timer poll(io);
+    const auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+    // Stops when the last connection has closed, or at the deadline, whichever comes first.
+    std::function<void()> wait_for_connections = [&] {
+        if (listener->open_connections() == 0 || std::chrono::steady_clock::now() >= *deadline) return io.stop();
+        poll.expires_after(kShutdownPoll);
+        poll.async_wait([&](const boost::system::error_code&) { wait_for_connections(); });
+    };
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) return;
         access_log.message(lee::log::Level::info, "signal " + std::to_string(signal_number) + ": stopping");
         listener->stop();
-        // Requests are answered synchronously once read, so a short grace lets in-flight answers go out.
-        grace.expires_after(kShutdownGrace);
-        grace.async_wait([&](const boost::system::error_code&) { io.stop(); });
+        *deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+        wait_for_connections();
     });
 
     const std::string host =
@@ -90,10 +121,11 @@ int serve(const lee::cli::ServeOptions& options) {
                                                   " with rules from " + options.rules_directory);
 
     std::vector<std::thread> workers;
-    for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
-    io.run();
+    for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&] { run_io(io, access_log); });
+    run_io(io, access_log);
     for (auto& worker : workers) worker.join();
-    access_log.flush();
+    // A stderr nobody reads must not keep the process alive after a stop.
+    if (!access_log.flush_for(kLogDrain)) std::_Exit(0);
     return 0;
 }
 

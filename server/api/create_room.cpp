@@ -17,11 +17,10 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     const boost::json::object* info = nullptr;
     if (auto error = require_object(body, kPath, info)) return failure(*error);
     state::Room room;
-    room.owner_account = std::string(context.identifier);
     EditableFields fields;
     if (auto error = read_room_id(*info, kPath, room.room_id)) return failure(*error);
     if (auto error = read_room_type(*info, kPath, room.room_type)) return failure(*error);
-    if (auto error = read_owner_account(*info, kPath, room.owner_account)) return failure(*error);
+    if (auto error = read_owner_account(*info, kPath, context.identifier, room.owner_account)) return failure(*error);
     if (auto error = read_seat_template(*info, kPath, room.seat_template)) return failure(*error);
     if (auto error =
             read_max_seat_count(*info, kPath, room.seat_template, context.app.max_seat_count, room.max_seat_count)) {

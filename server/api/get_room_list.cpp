@@ -1,7 +1,7 @@
 // get_room_list: emulated-api.md section 4. Public rooms ordered by ViewCount desc, CreateTime desc, RoomId asc.
 // The cursor names the last room returned by its sort key, not by position, so rooms created or destroyed
 // between pages never make a room that existed throughout the listing be skipped or repeated.
-#include <algorithm>
+#include <array>
 #include <charconv>
 #include <tuple>
 
@@ -25,8 +25,10 @@ struct SortKey {
 
 SortKey key_of(const state::Room& room) { return {room.view_count, room.create_time, room.room_id}; }
 
-// True when `a` is listed before `b`.
-bool before(const SortKey& a, const SortKey& b) {
+// True when `a` is listed before `b`; works on rooms and cursor keys alike (same member names), so comparing
+// never copies a RoomId.
+template <typename A, typename B>
+bool before(const A& a, const B& b) {
     return std::tie(b.view_count, b.create_time, a.room_id) < std::tie(a.view_count, a.create_time, b.room_id);
 }
 
@@ -89,8 +91,9 @@ std::optional<SortKey> decode_cursor(std::string_view cursor, std::uint64_t sdka
 }  // namespace
 
 CommandResult get_room_list(const CommandContext& context, const boost::json::value& body) {
-    if (!body.is_object()) return failure(code::invalid_parameter, "the request body must be a JSON object");
-    const boost::json::object& request = body.get_object();
+    const boost::json::object* object = nullptr;
+    if (auto error = require_body_object(body, object)) return failure(*error);
+    const boost::json::object& request = *object;
     std::optional<SortKey> after;
     if (const auto* next = request.if_contains("Next")) {
         if (!next->is_string()) return failure(code::invalid_parameter, "Next must be a string");
@@ -107,17 +110,14 @@ CommandResult get_room_list(const CommandContext& context, const boost::json::va
         count = value->get_int64();
     }
 
-    std::vector<state::Room> rooms = context.tenant.rooms.snapshot();
-    std::erase_if(rooms, [&](const state::Room& room) {
-        return !room.is_public_visible || (after && !before(*after, key_of(room)));
-    });
-    std::sort(rooms.begin(), rooms.end(),
-              [](const state::Room& a, const state::Room& b) { return before(key_of(a), key_of(b)); });
+    bool more = false;
+    const std::vector<state::Room> page = context.tenant.rooms.select(
+        [&](const state::Room& room) { return room.is_public_visible && (!after || before(*after, room)); },
+        [](const state::Room& a, const state::Room& b) { return before(a, b); }, static_cast<std::size_t>(count), more);
 
-    const std::size_t page = std::min(rooms.size(), static_cast<std::size_t>(count));
     boost::json::array list;
-    for (std::size_t i = 0; i < page; ++i) list.push_back(room_list_entry_json(rooms[i]));
-    const std::string next = page < rooms.size() ? encode_cursor(context.sdkappid, key_of(rooms[page - 1])) : "";
+    for (const state::Room& room : page) list.push_back(room_list_entry_json(room));
+    const std::string next = more ? encode_cursor(context.sdkappid, key_of(page.back())) : "";
     CommandResult result;
     result.payload["Response"] = boost::json::object{{"Next", next}, {"RoomList", std::move(list)}};
     return result;

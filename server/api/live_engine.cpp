@@ -18,8 +18,9 @@ namespace {
 
 constexpr std::size_t kMaxJsonDepth = 32;
 
-// A request that has identified itself as far as it got, for the envelope and the access log.
-struct Exchange {
+// Renders the envelope for a request that has identified itself as far as it got (command, sdkappid), which
+// the access log reports too.
+struct Responder {
     Emulator& emulator;
     ApiResponse response;
 
@@ -67,54 +68,53 @@ bool is_uint32(const std::string& text) {
 }  // namespace
 
 ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, std::string_view path) {
-    Exchange exchange{emulator, {}};
-    if (request.method != "POST") return exchange.answer(code::bad_method);
+    Responder responder{emulator, {}};
+    if (request.method != "POST") return responder.answer(code::bad_method);
     const auto command = command_of(path);
-    if (!command) return exchange.answer(code::bad_resource);
-    exchange.response.command = command_name(*command);
+    if (!command) return responder.answer(code::bad_resource);
+    responder.response.command = command_name(*command);
 
     const auto query = parse_common_query(request.target);
-    if (!query) return exchange.answer(code::http_parse);
-    if (!query->sdkappid) return exchange.answer(code::sdkappid_missing);
-    const auto sdkappid = parse_decimal_u64(*query->sdkappid);
-    if (!sdkappid || query->contenttype != "json" || (query->random && !is_uint32(*query->random))) {
-        return exchange.answer(code::http_parse);
+    if (!query.sdkappid) return responder.answer(code::sdkappid_missing);
+    const auto sdkappid = parse_decimal_u64(*query.sdkappid);
+    if (query.malformed || !sdkappid || query.contenttype != "json" || (query.random && !is_uint32(*query.random))) {
+        return responder.answer(code::http_parse);
     }
-    exchange.response.sdkappid = *sdkappid;
-    if (!query->identifier || query->identifier->empty() || !query->usersig) {
-        return exchange.answer(code::account_or_signature);
+    responder.response.sdkappid = *sdkappid;
+    if (!query.identifier || query.identifier->empty() || !query.usersig) {
+        return responder.answer(code::account_or_signature);
     }
 
     const auto rules = emulator.rules().get();
     const rules::AppSettings* app = rules->apps.find(*sdkappid);
-    if (!app) return exchange.answer(code::sdkappid_invalid);
-    if (app->disabled) return exchange.answer(code::sdkappid_disabled);
-    if (!app->is_admin(*query->identifier)) return exchange.answer(code::admin_required);
+    if (!app) return responder.answer(code::sdkappid_invalid);
+    if (app->disabled) return responder.answer(code::sdkappid_disabled);
+    if (!app->is_admin(*query.identifier)) return responder.answer(code::admin_required);
     const std::int64_t now_ms = emulator.clock().now_ms();
     if (!app->secret_key.empty()) {
         const auto verdict =
-            auth::verify_usersig(*query->usersig, app->secret_key, *query->identifier, *sdkappid, now_ms / 1000);
-        if (verdict != auth::UserSigVerdict::ok) return exchange.answer(usersig_code(verdict));
+            auth::verify_usersig(*query.usersig, app->secret_key, *query.identifier, *sdkappid, now_ms / 1000);
+        if (verdict != auth::UserSigVerdict::ok) return responder.answer(usersig_code(verdict));
     }
 
     const auto tenant = emulator.tenants().get_or_create(*sdkappid, now_ms);
     if (!tenant->rate.admit(*command, now_ms, app->rate_limits[static_cast<std::size_t>(*command)])) {
-        return exchange.answer(code::rate_limited);
+        return responder.answer(code::rate_limited);
     }
 
-    if (request.body.empty()) return exchange.answer(code::json_parse);
+    if (request.body.empty()) return responder.answer(code::json_parse);
     std::array<unsigned char, 4096> arena;
     json::monotonic_resource memory(arena.data(), arena.size());
     json::parse_options options;
     options.max_depth = kMaxJsonDepth;
     json::error_code ec;
     const json::value body = json::parse(request.body, ec, &memory, options);
-    if (ec) return exchange.answer(code::json_parse);
+    if (ec) return responder.answer(code::json_parse);
 
     const CommandHandler handler = handler_for(*command);
-    const CommandContext context{*sdkappid, *query->identifier, *app, *rules, *tenant, now_ms};
+    const CommandContext context{*sdkappid, *query.identifier, *app, *rules, *tenant, now_ms};
     const CommandResult result = handler(context, body);
-    return exchange.answer(result.code, result.detail, result.code == 0 ? &result.payload : nullptr);
+    return responder.answer(result.code, result.detail, result.code == 0 ? &result.payload : nullptr);
 }
 
 CommandHandler handler_for(Command command) {

@@ -3,31 +3,57 @@
 #include <charconv>
 
 #include <boost/url/parse.hpp>
+#include <boost/url/pct_string_view.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace lee::api {
+namespace {
 
-std::optional<CommonQuery> parse_common_query(std::string_view target) {
-    const auto url = boost::urls::parse_origin_form(target);
-    if (!url) return std::nullopt;
-    CommonQuery query;
-    // '+' stays '+': clients paste UserSigs and identifiers into the query unencoded (see README).
+// '+' stays '+': clients paste UserSigs and identifiers into the query unencoded (see README).
+std::optional<std::string> decode(std::string_view raw) {
+    const auto escaped = boost::urls::make_pct_string_view(raw);
+    if (!escaped) return std::nullopt;
     boost::urls::encoding_opts options;
     options.space_as_plus = false;
-    for (const auto& param : url->params(options)) {
-        std::optional<std::string>* slot = nullptr;
-        if (param.key == "sdkappid") {
-            slot = &query.sdkappid;
-        } else if (param.key == "identifier") {
-            slot = &query.identifier;
-        } else if (param.key == "usersig") {
-            slot = &query.usersig;
-        } else if (param.key == "random") {
-            slot = &query.random;
-        } else if (param.key == "contenttype") {
-            slot = &query.contenttype;
+    return escaped->decode(options);
+}
+
+std::optional<std::string>* slot_for(CommonQuery& query, std::string_view name) {
+    if (name == "sdkappid") return &query.sdkappid;
+    if (name == "identifier") return &query.identifier;
+    if (name == "usersig") return &query.usersig;
+    if (name == "random") return &query.random;
+    if (name == "contenttype") return &query.contenttype;
+    return nullptr;
+}
+
+}  // namespace
+
+CommonQuery parse_common_query(std::string_view target) {
+    CommonQuery query;
+    query.malformed = !boost::urls::parse_origin_form(target);
+    const auto mark = target.find('?');
+    if (mark == std::string_view::npos) return query;
+    std::string_view rest = target.substr(mark + 1);
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        const auto equals = pair.find('=');
+        const auto name = decode(pair.substr(0, equals));
+        if (!name) {
+            query.malformed = true;
+            continue;
         }
-        if (slot && !*slot) *slot = param.has_value ? std::string(param.value) : std::string();
+        auto* slot = slot_for(query, *name);
+        if (!slot || *slot) continue;  // not ours, or not the first occurrence
+        const std::string_view raw = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+        if (auto value = decode(raw)) {
+            *slot = std::move(*value);
+        } else {
+            query.malformed = true;
+            *slot = std::string(raw);
+        }
     }
     return query;
 }

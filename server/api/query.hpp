@@ -1,5 +1,6 @@
 #pragma once
 // The common query parameters of a /v4 request, percent-decoded; a parameter given twice keeps its first value.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,10 +13,12 @@ struct CommonQuery {
     std::optional<std::string> usersig;
     std::optional<std::string> random;
     std::optional<std::string> contenttype;
+    // The target is not valid origin-form URL syntax (e.g. a broken percent escape). The parameters are still
+    // read as far as they can be, so "sdkappid missing" (60012) is told apart from "malformed" (60002).
+    bool malformed = false;
 };
 
-// nullopt when the target is not a valid origin-form URL (e.g. a broken percent escape).
-std::optional<CommonQuery> parse_common_query(std::string_view target);
+CommonQuery parse_common_query(std::string_view target);
 
 // Strict decimal: digits only, no sign, no spaces, no overflow.
 std::optional<std::uint64_t> parse_decimal_u64(std::string_view text) noexcept;

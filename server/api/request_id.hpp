@@ -11,7 +11,6 @@ class RequestIdGenerator {
 public:
     explicit RequestIdGenerator(std::uint64_t seed) : seed_(seed) {}
     std::string next();
-    void restart() { sequence_.store(0, std::memory_order_relaxed); }
 
 private:
     std::uint64_t seed_;

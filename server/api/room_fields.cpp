@@ -91,9 +91,16 @@ FieldCheck check_room_info_accounts(const json::value& body) {
     return check_account_type(info->get_object(), "RoomInfo", "Owner_Account");
 }
 
+FieldCheck require_body_object(const json::value& body, const json::object*& out) {
+    out = body.if_object();
+    if (!out) return FieldError{code::invalid_parameter, "the request body must be a JSON object"};
+    return std::nullopt;
+}
+
 FieldCheck require_object(const json::value& body, std::string_view key, const json::object*& out) {
-    if (!body.is_object()) return FieldError{code::invalid_parameter, "the request body must be a JSON object"};
-    const json::value* value = member(body.get_object(), key);
+    const json::object* object = nullptr;
+    if (auto error = require_body_object(body, object)) return error;
+    const json::value* value = member(*object, key);
     if (!value) return invalid("", key, "is required");
     if (!value->is_object()) return invalid("", key, "must be a JSON object");
     out = &value->get_object();
@@ -115,10 +122,19 @@ FieldCheck read_room_type(const json::object& object, std::string_view path, std
     return std::nullopt;
 }
 
-FieldCheck read_owner_account(const json::object& object, std::string_view path, std::string& out) {
+FieldCheck read_owner_account(const json::object& object, std::string_view path, std::string_view identifier,
+                              std::string& out) {
     std::optional<std::string> value;
     if (auto error = string_field(object, path, "Owner_Account", false, 1, kMaxAccountBytes, value)) return error;
-    if (value) out = std::move(*value);
+    if (value) {
+        out = std::move(*value);
+        return std::nullopt;
+    }
+    // The default owner obeys the same rule as a given one.
+    if (identifier.size() > kMaxAccountBytes) {
+        return invalid(path, "Owner_Account", "(defaulted to the identifier) exceeds 32 bytes");
+    }
+    out = identifier;
     return std::nullopt;
 }
 

@@ -35,12 +35,16 @@ FieldCheck check_account_type(const boost::json::object& object, std::string_vie
 // Step 12 for a `{"RoomInfo": {...}}` body: RoomInfo.Owner_Account, when RoomInfo is an object at all.
 FieldCheck check_room_info_accounts(const boost::json::value& body);
 
+// The body as an object; any other JSON value is a 100002.
+FieldCheck require_body_object(const boost::json::value& body, const boost::json::object*& out);
 // The object at body[key]; a body or member that is not an object is a 100002.
 FieldCheck require_object(const boost::json::value& body, std::string_view key, const boost::json::object*& out);
 
 FieldCheck read_room_id(const boost::json::object& object, std::string_view path, std::string& out);
 FieldCheck read_room_type(const boost::json::object& object, std::string_view path, std::string& out);
-FieldCheck read_owner_account(const boost::json::object& object, std::string_view path, std::string& out);
+// Owner_Account, or the caller's identifier when absent; 1..32 bytes either way.
+FieldCheck read_owner_account(const boost::json::object& object, std::string_view path, std::string_view identifier,
+                              std::string& out);
 FieldCheck read_seat_template(const boost::json::object& object, std::string_view path, std::string& out);
 // MaxSeatCount: must be an integer when present; for audio templates 1..package_max (default package_max), for
 // video templates the template's own count.

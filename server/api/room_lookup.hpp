@@ -9,8 +9,9 @@
 namespace lee::api {
 
 inline FieldCheck read_room_id_body(const boost::json::value& body, std::string& room_id) {
-    if (!body.is_object()) return FieldError{100002, "the request body must be a JSON object"};
-    return read_room_id(body.get_object(), "", room_id);
+    const boost::json::object* object = nullptr;
+    if (auto error = require_body_object(body, object)) return error;
+    return read_room_id(*object, "", room_id);
 }
 
 }  // namespace lee::api

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <sstream>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
@@ -17,6 +19,19 @@ constexpr const char* kUsage =
     "Usage: live-engine-emulator [options]\n"
     "       live-engine-emulator usersig --sdkappid N --key K --identifier ID "
     "[--expire SECONDS] [--time UNIX_SECONDS]\n";
+
+constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
+    {"LIVE_EMULATOR_LISTEN", "listen"},
+    {"LIVE_EMULATOR_RULES", "rules"},
+    {"LIVE_EMULATOR_THREADS", "threads"},
+    {"LIVE_EMULATOR_SEED", "seed"},
+    {"LIVE_EMULATOR_LOG_LEVEL", "log-level"},
+    {"LIVE_EMULATOR_LOG_FORMAT", "log-format"},
+    {"LIVE_EMULATOR_STRICT", "strict"},
+    {"LIVE_EMULATOR_ADMIN_TOKEN", "admin-token"},
+    {"LIVE_EMULATOR_IDLE_TIMEOUT_MS", "idle-timeout-ms"},
+    {"LIVE_EMULATOR_READ_TIMEOUT_MS", "read-timeout-ms"},
+};
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
 const po::positional_options_description kNoPositionals;
@@ -115,14 +130,12 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         po::store(po::command_line_parser(arguments).options(options).positional(kNoPositionals).run(), values);
         po::store(po::parse_environment(options,
                                         [](const std::string& variable) -> std::string {
-                                            const std::string prefix = "LIVE_EMULATOR_";
-                                            if (variable.rfind(prefix, 0) != 0) return {};
-                                            std::string name = variable.substr(prefix.size());
-                                            std::transform(name.begin(), name.end(), name.begin(), [](char c) {
-                                                return c == '_' ? '-' : static_cast<char>(std::tolower(c));
-                                            });
-                                            // Only the documented twins; --port-file has none.
-                                            return name == "port-file" ? std::string() : name;
+                                            // Only the documented twins: LIVE_EMULATOR_VERSION must not make
+                                            // a server print its version and exit.
+                                            for (const auto& [twin, option] : kEnvironmentTwins) {
+                                                if (variable == twin) return option;
+                                            }
+                                            return {};
                                         }),
                   values);
         po::notify(values);

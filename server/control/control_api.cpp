@@ -4,9 +4,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include <openssl/crypto.h>
 #include <boost/json.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url_view.hpp>
 
 #include "api/query.hpp"
 #include "api/room_view.hpp"
@@ -43,14 +42,10 @@ std::vector<std::string_view> segments_of(std::string_view path) {
 
 // The sdkappid named by ?sdkappid=; nullopt when absent, and `bad` set when present but not a number.
 std::optional<std::uint64_t> sdkappid_filter(std::string_view target, bool& bad) {
-    bad = false;
     const auto query = api::parse_common_query(target);
-    if (!query) {
-        bad = true;
-        return std::nullopt;
-    }
-    if (!query->sdkappid) return std::nullopt;
-    const auto value = api::parse_decimal_u64(*query->sdkappid);
+    bad = query.malformed;
+    if (bad || !query.sdkappid) return std::nullopt;
+    const auto value = api::parse_decimal_u64(*query.sdkappid);
     bad = !value;
     return value;
 }
@@ -119,11 +114,11 @@ api::ApiResponse reload(Emulator& emulator) {
 
 api::ApiResponse list_apps(Emulator& emulator) {
     const auto rules = emulator.rules().get();
+    std::vector<const rules::AppSettings*> listed;
+    for (const auto& [id, app] : rules->apps.apps) listed.push_back(&app);
+    std::sort(listed.begin(), listed.end(), [](const auto* a, const auto* b) { return a->sdkappid < b->sdkappid; });
     json::array list;
-    for (const auto& [id, app] : rules->apps.apps) list.push_back(rules::app_settings_to_json(app));
-    std::sort(list.begin(), list.end(), [](const json::value& a, const json::value& b) {
-        return a.at("sdkappid").to_number<std::uint64_t>() < b.at("sdkappid").to_number<std::uint64_t>();
-    });
+    for (const auto* app : listed) list.push_back(rules::app_settings_to_json(*app));
     return reply(200, json::object{{"unknown_apps", rules->apps.reject_unknown_apps ? "reject" : "auto"},
                                    {"defaults", rules::app_settings_to_json(rules->apps.defaults)},
                                    {"apps", std::move(list)}});
@@ -144,7 +139,8 @@ api::ApiResponse put_app(Emulator& emulator, std::uint64_t sdkappid, std::string
     const auto settings = parse_object(body);
     if (!settings) return problem(400, "the body must be a JSON object of app settings");
     if (const auto* id = settings->if_contains("sdkappid");
-        id && !(id->is_number() && id->to_number<std::uint64_t>() == sdkappid)) {
+        id && !((id->is_uint64() && id->get_uint64() == sdkappid) ||
+                (id->is_int64() && id->get_int64() >= 0 && static_cast<std::uint64_t>(id->get_int64()) == sdkappid))) {
         return problem(400, "sdkappid in the body differs from the one in the path");
     }
     try {
@@ -213,11 +209,18 @@ api::ApiResponse sensitive_words(Emulator& emulator, const api::ApiRequest& requ
     return reply(200, json::object{{"words", json::value_from(emulator.rules().get()->sensitive_words.words())}});
 }
 
+// Constant time, so the token cannot be guessed a byte at a time from response latency.
+bool authorized(const std::string& token, std::string_view authorization) {
+    if (token.empty()) return true;
+    const std::string expected = "Bearer " + token;
+    return authorization.size() == expected.size() &&
+           CRYPTO_memcmp(authorization.data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace
 
 api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& request, std::string_view path) {
-    const std::string& token = emulator.options().admin_token;
-    if (!token.empty() && request.authorization != "Bearer " + token) {
+    if (!authorized(emulator.options().admin_token, request.authorization)) {
         return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
     }
     const auto segments = segments_of(path);

@@ -27,13 +27,16 @@ api::ApiResponse not_found() {
     return response;
 }
 
-Response to_beast(api::ApiResponse&& answer, unsigned version, bool keep_alive) {
+Response to_beast(api::ApiResponse&& answer, unsigned version, bool keep_alive, bool head = false) {
     Response response{static_cast<beast_http::status>(answer.status), version};
     response.set(beast_http::field::server, kServerName);
     response.set(beast_http::field::content_type, answer.content_type);
     response.body() = std::move(answer.body);
     response.keep_alive(keep_alive);
     response.prepare_payload();
+    // A HEAD answer announces the length of the body it leaves out; sending the body would desynchronise the
+    // client's next read on this connection.
+    if (head) response.body().clear();
     return response;
 }
 
@@ -59,7 +62,8 @@ Response handle_request(Emulator& emulator, const Request& request) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     emulator.access_log().request(log::RequestRecord{request.method_string(), path, answer.command, answer.sdkappid,
                                                      answer.status, answer.error_code, latency_ms});
-    return to_beast(std::move(answer), request.version(), request.keep_alive());
+    return to_beast(std::move(answer), request.version(), request.keep_alive(),
+                    request.method() == beast_http::verb::head);
 }
 
 Response transport_error(unsigned status, std::string_view reason) {

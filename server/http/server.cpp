@@ -1,6 +1,10 @@
 #include "http/server.hpp"
 
+#include <atomic>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
@@ -26,31 +30,90 @@ constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
+constexpr std::chrono::milliseconds kAcceptRetry{50};
+constexpr std::chrono::seconds kAcceptLogEvery{1};
+
 bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
 }
+
+class Session;
+
+}  // namespace
+
+// What the listener and its sessions share: the emulator, the limits, and the table of open sessions that a
+// graceful stop walks.
+class Connections {
+public:
+    Connections(Emulator& owner, TransportLimits transport) : emulator(owner), limits(transport) {}
+    Emulator& emulator;
+    const TransportLimits limits;
+    std::atomic<bool> stopping{false};
+
+    void add(Session* session, std::weak_ptr<Session> handle) {
+        std::lock_guard lock(mutex_);
+        open_.emplace(session, std::move(handle));
+    }
+    void remove(Session* session) {
+        std::lock_guard lock(mutex_);
+        open_.erase(session);
+    }
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return open_.size();
+    }
+    std::vector<std::shared_ptr<Session>> snapshot() const {
+        std::lock_guard lock(mutex_);
+        std::vector<std::shared_ptr<Session>> out;
+        for (const auto& [raw, handle] : open_) {
+            if (auto session = handle.lock()) out.push_back(std::move(session));
+        }
+        return out;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_map<Session*, std::weak_ptr<Session>> open_;
+};
+
+namespace {
 
 // Reads requests one at a time and answers each before reading the next; pipelined requests wait in the
 // buffer, so answers always go out in request order.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(tcp::socket&& socket, Emulator& emulator, const TransportLimits& limits)
-        : stream_(std::move(socket)), emulator_(emulator), limits_(limits) {}
+    Session(tcp::socket&& socket, std::shared_ptr<Connections> connections)
+        : stream_(std::move(socket)),
+          connections_(std::move(connections)),
+          emulator_(connections_->emulator),
+          limits_(connections_->limits) {}
+    ~Session() { connections_->remove(this); }
 
     void start() {
+        connections_->add(this, weak_from_this());
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
+    }
+
+    // Called on stop: a connection waiting for its next request closes now; one mid-request finishes it first.
+    void wind_down() {
+        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->idle_) self->close();
+        });
     }
 
 private:
     void next_request() {
+        if (connections_->stopping) return close();
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
         parser_->body_limit(limits_.body_bytes);
         if (buffer_.size() > 0) return read_request();
         // Waiting for a request to begin is bounded by the idle timeout; reading it, by the read timeout.
         stream_.expires_after(limits_.idle_timeout);
+        idle_ = true;
         stream_.async_read_some(buffer_.prepare(kReadChunk),
                                 [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                    self->idle_ = false;
                                     self->buffer_.commit(bytes);
                                     if (ec) return self->close();
                                     self->read_request();
@@ -84,14 +147,25 @@ private:
     }
 
     void on_read(beast::error_code ec) {
-        if (ec == beast_http::error::body_limit) return reject(413, "request body exceeds 65536 bytes");
-        if (ec == beast_http::error::header_limit) return reject(431, "request headers exceed 8192 bytes");
+        if (ec == beast_http::error::body_limit) {
+            return reject(413, "request body exceeds " + std::to_string(limits_.body_bytes) + " bytes");
+        }
+        if (ec == beast_http::error::header_limit) {
+            return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");
+        }
         if (ec && is_parse_error(ec) && ec != beast_http::error::end_of_stream &&
             ec != beast_http::error::partial_message) {
             return reject(400, "malformed HTTP request: " + ec.message());
         }
         if (ec) return close();  // end of stream, timeout, reset: nobody to answer
-        response_ = handle_request(emulator_, parser_->get());
+        try {
+            response_ = handle_request(emulator_, parser_->get());
+        } catch (const std::exception& error) {
+            // A bug must cost one request, not the process.
+            emulator_.access_log().message(log::Level::error, std::string("request failed: ") + error.what());
+            return reject(500, "internal error in the emulator");
+        }
+        if (connections_->stopping) response_.keep_alive(false);
         write(!response_.keep_alive());
     }
 
@@ -141,15 +215,19 @@ private:
     Response response_;
     std::size_t header_bytes_ = 0;
     std::size_t drained_ = 0;
+    bool idle_ = false;  // waiting for the first byte of a request
+    std::shared_ptr<Connections> connections_;
     Emulator& emulator_;
-    const TransportLimits& limits_;
+    const TransportLimits& limits_;  // owned by connections_
 };
 
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Emulator& emulator,
-                   const TransportLimits& limits)
-    : io_(io), acceptor_(asio::make_strand(io)), emulator_(emulator), limits_(limits) {
+Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Emulator& emulator, TransportLimits limits)
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
+      retry_(acceptor_.get_executor()),
+      connections_(std::make_shared<Connections>(emulator, limits)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -159,24 +237,37 @@ Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Emulator
 void Listener::start() { accept(); }
 
 void Listener::stop() {
+    connections_->stopping = true;
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
         beast::error_code ignored;
         self->acceptor_.close(ignored);
+        self->retry_.cancel();
     });
+    for (const auto& session : connections_->snapshot()) session->wind_down();
 }
+
+std::size_t Listener::open_connections() const { return connections_->size(); }
 
 void Listener::accept() {
     acceptor_.async_accept(
         asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted) return;  // stopped
+            if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
             if (!ec) {
                 beast::error_code ignored;
                 socket.set_option(tcp::no_delay(true), ignored);
-                std::make_shared<Session>(std::move(socket), self->emulator_, self->limits_)->start();
-            } else {
-                self->emulator_.access_log().message(log::Level::warn, "accept failed: " + ec.message());
+                std::make_shared<Session>(std::move(socket), self->connections_)->start();
+                return self->accept();
             }
-            self->accept();
+            // Out of descriptors, typically: retrying at once would spin, so wait, and log once a second at most.
+            const auto now = std::chrono::steady_clock::now();
+            if (now - self->last_accept_log_ >= kAcceptLogEvery) {
+                self->last_accept_log_ = now;
+                self->connections_->emulator.access_log().message(log::Level::warn, "accept failed: " + ec.message());
+            }
+            self->retry_.expires_after(kAcceptRetry);
+            self->retry_.async_wait([self](beast::error_code wait_error) {
+                if (!wait_error) self->accept();
+            });
         });
 }
 

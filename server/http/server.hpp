@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace lee {
 class Emulator;
@@ -21,21 +22,27 @@ struct TransportLimits {
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last
 };
 
+class Connections;
+
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // Binds and listens at once, so the caller can report the port before any request is served.
     Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Emulator& emulator,
-             const TransportLimits& limits);
+             TransportLimits limits);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void start();
-    void stop();  // stops accepting; connections already open finish what they are doing
+    // Stops accepting and winds the open connections down: idle ones close now, busy ones after their answer
+    // (sent with Connection: close).
+    void stop();
+    std::size_t open_connections() const;
 
 private:
     void accept();
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    Emulator& emulator_;
-    const TransportLimits& limits_;
+    boost::asio::steady_timer retry_;
+    std::chrono::steady_clock::time_point last_accept_log_{};  // touched on the acceptor's strand only
+    std::shared_ptr<Connections> connections_;
 };
 
 }  // namespace lee::http

@@ -53,7 +53,12 @@ AccessLog::~AccessLog() {
         stopping_ = true;
     }
     wake_.notify_all();
-    if (writer_.joinable()) writer_.join();
+    if (!writer_.joinable()) return;
+    if (flush_for(std::chrono::seconds(1))) {
+        writer_.join();
+    } else {
+        writer_.detach();  // stuck in a write nobody will read; main() exits without waiting for it
+    }
 }
 
 void AccessLog::request(const RequestRecord& record) {
@@ -90,18 +95,19 @@ void AccessLog::message(Level level, std::string_view text) {
 void AccessLog::enqueue(std::string line) {
     {
         std::lock_guard lock(mutex_);
-        if (queue_.size() >= kMaxQueuedLines) {
+        if (queued_bytes_ + line.size() > kMaxQueuedBytes) {
             ++dropped_;
             return;
         }
+        queued_bytes_ += line.size();
         queue_.push_back(std::move(line));
     }
     wake_.notify_one();
 }
 
-void AccessLog::flush() {
+bool AccessLog::flush_for(std::chrono::milliseconds limit) {
     std::unique_lock lock(mutex_);
-    drained_.wait(lock, [&] { return !writer_.joinable() || (queue_.empty() && !writing_); });
+    return drained_.wait_for(lock, limit, [&] { return !writer_.joinable() || (queue_.empty() && !writing_); });
 }
 
 void AccessLog::run() {
@@ -111,6 +117,7 @@ void AccessLog::run() {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty() && stopping_) break;
         batch.swap(queue_);
+        queued_bytes_ = 0;
         const std::uint64_t dropped = std::exchange(dropped_, 0);
         writing_ = true;
         lock.unlock();

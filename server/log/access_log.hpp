@@ -1,6 +1,7 @@
 #pragma once
 // Access log and diagnostics on stderr. Lines are formatted by the request's thread but written by a
 // background thread, so a slow terminal never stalls a request and no request lock is held while logging.
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
@@ -39,13 +40,15 @@ public:
     bool enabled(Level level) const { return level_ != Level::off && level >= level_; }
     void request(const RequestRecord& record);
     void message(Level level, std::string_view text);
-    void flush();  // waits until every queued line is written
+    // Waits until every queued line is written, at most `limit`; false when the writer is still stuck (e.g. on a
+    // stderr pipe nobody reads).
+    bool flush_for(std::chrono::milliseconds limit);
 
 private:
     void enqueue(std::string line);
     void run();
 
-    static constexpr std::size_t kMaxQueuedLines = 100'000;  // beyond this, lines are counted and dropped
+    static constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;  // beyond this, lines are counted and dropped
     Level level_;
     Format format_;
     std::FILE* out_;
@@ -53,6 +56,7 @@ private:
     std::condition_variable wake_;
     std::condition_variable drained_;
     std::vector<std::string> queue_;
+    std::size_t queued_bytes_ = 0;
     std::uint64_t dropped_ = 0;
     bool writing_ = false;
     bool stopping_ = false;

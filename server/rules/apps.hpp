@@ -8,7 +8,6 @@
 
 #include <boost/json/fwd.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
-#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "api/command.hpp"
 

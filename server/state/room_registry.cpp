@@ -4,6 +4,12 @@
 
 namespace lee::state {
 
+// Open from the passing create until the interval has gone by. A clock set back before that create does not
+// keep the RoomId locked for the whole jump.
+bool RoomRegistry::within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms) {
+    return window.started_ms <= now_ms && now_ms - window.started_ms < interval_ms;
+}
+
 void RoomRegistry::prune_windows(Shard& shard, std::int64_t now_ms) {
     boost::unordered::erase_if(shard.create_windows,
                                [&](const auto& entry) { return entry.second.expires_ms <= now_ms; });
@@ -17,7 +23,7 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     Shard& shard = shard_for(room.room_id);
     std::lock_guard lock(shard.mutex);
     if (const auto window = shard.create_windows.find(room.room_id);
-        window != shard.create_windows.end() && now_ms - window->second.started_ms < interval_ms) {
+        window != shard.create_windows.end() && within(window->second, now_ms, interval_ms)) {
         return CreateOutcome::too_frequent;
     }
     if (interval_ms > 0) {
@@ -27,7 +33,9 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     }
     if (shard.create_windows.size() >= shard.prune_at) {
         // Amortised O(1): a full pass only after the map has doubled since the last one.
-        prune_windows(shard, now_ms);
+        // With the interval the check itself uses, so pruning never changes an answer.
+        boost::unordered::erase_if(shard.create_windows,
+                                   [&](const auto& entry) { return !within(entry.second, now_ms, interval_ms); });
         shard.prune_at = std::max<std::size_t>(64, shard.create_windows.size() * 2);
     }
     if (const auto existing = shard.rooms.find(room.room_id); existing != shard.rooms.end()) {
@@ -72,6 +80,32 @@ std::vector<Room> RoomRegistry::snapshot() const {
         for (const auto& [id, room] : shard.rooms) rooms.push_back(room);
     }
     return rooms;
+}
+
+std::vector<Room> RoomRegistry::select(const std::function<bool(const Room&)>& keep,
+                                       const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
+                                       bool& more) const {
+    // A max-heap under `before`: its top is the last room of the page so far, the first to give way.
+    std::vector<Room> heap;
+    std::size_t matched = 0;
+    for (const Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        for (const auto& [id, room] : shard.rooms) {
+            if (!keep(room)) continue;
+            ++matched;
+            if (heap.size() < limit) {
+                heap.push_back(room);
+                std::push_heap(heap.begin(), heap.end(), before);
+            } else if (limit > 0 && before(room, heap.front())) {
+                std::pop_heap(heap.begin(), heap.end(), before);
+                heap.back() = room;
+                std::push_heap(heap.begin(), heap.end(), before);
+            }
+        }
+    }
+    more = matched > heap.size();
+    std::sort_heap(heap.begin(), heap.end(), before);
+    return heap;
 }
 
 std::size_t RoomRegistry::size() const {

@@ -37,6 +37,11 @@ public:
     // Applies `change` to the stored room under its shard lock; false when there is no such room.
     bool update(std::string_view room_id, const std::function<void(Room&)>& change);
     std::vector<Room> snapshot() const;
+    // The first `limit` rooms that `keep` accepts, in `before` order, copying only rooms that can make the page:
+    // O(rooms × log limit) instead of copying and sorting everything. `more` says whether others were left out.
+    std::vector<Room> select(const std::function<bool(const Room&)>& keep,
+                             const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
+                             bool& more) const;
     std::size_t size() const;
     std::size_t tracked_create_windows() const;  // for tests: memory held by 100012 windows
     // No rooms and no create window still open at `now_ms` (expired windows are dropped on the way).
@@ -59,6 +64,8 @@ private:
         std::size_t prune_at = 64;
     };
     Shard& shard_for(std::string_view room_id) const;
+    static bool within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms);
+    // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
     mutable std::array<Shard, kShards> shards_;
 };

@@ -588,6 +588,13 @@ class CheckOrderPairsTest(CreateRoomBase):
         answer, _ = self.create_raw(create_body("x"), None, query=make_query(sdkappid=None, contenttype="xml"))
         self.assertCode(answer, 60012)
 
+    def test_missing_sdkappid_and_broken_percent_escape_is_60012(self):
+        answer, _ = self.create_raw(create_body("x"), None, query=make_query(sdkappid=None) + "&x=%zz")
+        self.assertCode(answer, 60012)
+        # With the sdkappid there, the broken escape is a 60002.
+        answer, _ = self.create_raw(create_body("x"), None, query=make_query(sdkappid=900000041) + "&x=%zz")
+        self.assertCode(answer, 60002)
+
     def test_bad_contenttype_and_missing_identifier_is_60002(self):
         self.assertCode(self.create(create_body("x"), 900000041, contenttype="xml", identifier=None), 60002)
         self.assertCode(self.create(create_body("x"), "abc", identifier=None), 60002)

@@ -707,10 +707,16 @@ BOOST_AUTO_TEST_CASE(owner_account_length_and_default) {
                          "RoomInfo.Owner_Account must not be empty"));
 
     std::string out = "unchanged";
-    BOOST_TEST(!lee::api::read_owner_account(json::object{}, "RoomInfo", out));
-    BOOST_TEST(out == "unchanged");  // absent: the caller's default stays
-    BOOST_TEST(!lee::api::read_owner_account(json::object{{"Owner_Account", "bob"}}, "RoomInfo", out));
+    BOOST_TEST(!lee::api::read_owner_account(json::object{}, "RoomInfo", "caller", out));
+    BOOST_TEST(out == "caller");  // absent: the caller's identifier
+    BOOST_TEST(!lee::api::read_owner_account(json::object{{"Owner_Account", "bob"}}, "RoomInfo", "caller", out));
     BOOST_TEST(out == "bob");
+    // The default obeys the 32-byte rule too.
+    const auto error = lee::api::read_owner_account(json::object{}, "RoomInfo", owner32 + "x", out);
+    BOOST_TEST_REQUIRE(error.has_value());
+    BOOST_TEST(error->detail == "RoomInfo.Owner_Account (defaulted to the identifier) exceeds 32 bytes");
+    BOOST_TEST(!lee::api::read_owner_account(json::object{}, "RoomInfo", owner32, out));
+    BOOST_TEST(out == owner32);
     BOOST_TEST(!emu.tenant.rooms.find("bad"));
 }
 

@@ -1,0 +1,129 @@
+"""Hostile and unusual clients: the emulator answers clearly, stays up, and stops promptly."""
+import os
+import resource
+import signal
+import socket
+import subprocess
+import time
+import unittest
+
+import harness
+from harness import BINARY, TEST_RULES, EmulatorTest, create_body
+
+
+class HostileControlRequestsTest(EmulatorTest):
+    def test_put_app_with_a_non_integer_sdkappid_is_400_not_a_crash(self):
+        for body in ('{"sdkappid":1.5}', '{"sdkappid":-1}', '{"sdkappid":1e30}', '{"sdkappid":"920000001"}',
+                     '{"sdkappid":18446744073709551615}', '{"max_seat_count":1e3}', '{"rate_limits":[]}'):
+            status, _, data = self.emu.request("PUT", "/_emulator/apps/920000001", body)
+            self.assertEqual(status, 400, (body, data))
+        status, _, _ = self.emu.request("GET", "/_emulator/health")
+        self.assertEqual(status, 200)
+        self.assertIsNone(self.emu.proc.poll())
+
+    def test_head_has_headers_but_no_body(self):
+        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=5) as sock:
+            sock.sendall(b"HEAD /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        head, rest = data.split(b"\r\n\r\n", 1)
+        self.assertIn(b"Content-Length: 19", head)  # the length of the GET answer it describes
+        self.assertTrue(rest.startswith(b"HTTP/1.1 200 OK"), rest[:60])  # no body in between
+
+    def test_default_owner_longer_than_32_bytes_is_100002(self):
+        answer = self.emu.call("create_room", create_body("owner-default"), sdkappid=920000002, identifier="i" * 33)
+        self.assertError(answer, 100002,
+                         "Invalid request parameters: RoomInfo.Owner_Account (defaulted to the identifier) "
+                         "exceeds 32 bytes")
+        self.assertOk(self.emu.call("create_room", create_body("owner-default"), sdkappid=920000002,
+                                    identifier="i" * 32))
+
+
+def start(args=(), env=None, stderr=subprocess.DEVNULL, preexec_fn=None):
+    proc = subprocess.Popen([BINARY, "--listen", "127.0.0.1:0", "--rules", TEST_RULES] + list(args),
+                            stdout=subprocess.PIPE, stderr=stderr, env=env, preexec_fn=preexec_fn)
+    line = proc.stdout.readline().decode()
+    assert line.startswith("READY listen="), line
+    return proc, int(line.strip().rsplit(":", 1)[1])
+
+
+def health(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return sock.recv(4096)
+
+
+class ProcessTest(unittest.TestCase):
+    def stop(self, proc, limit):
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            self.fail("still running 10 s after SIGTERM")
+        self.assertEqual(code, 0)
+        self.assertLess(time.monotonic() - started, limit)
+
+    def test_sigterm_exits_even_when_nobody_reads_stderr(self):
+        # The access log fills the pipe; a stop must not wait for a reader that never comes.
+        proc, port = start(["--log-level", "info"], stderr=subprocess.PIPE)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            request = b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n"
+            for _ in range(3000):
+                sock.sendall(request)
+                sock.recv(4096)
+        self.stop(proc, 3.0)
+        proc.stderr.close()
+        proc.stdout.close()
+
+    def test_sigterm_without_connections_is_immediate(self):
+        proc, _ = start(["--log-level", "off"])
+        self.stop(proc, 0.5)
+        proc.stdout.close()
+
+    def test_undocumented_environment_variables_are_ignored(self):
+        env = dict(os.environ, LIVE_EMULATOR_VERSION="1", LIVE_EMULATOR_HELP="1", LIVE_EMULATOR_PORT_FILE="/x")
+        proc, port = start(["--log-level", "off"], env=env)
+        self.assertIn(b"200 OK", health(port))
+        self.stop(proc, 3.0)
+        proc.stdout.close()
+
+    def test_running_out_of_descriptors_does_not_spin(self):
+        def low_limit():
+            resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+
+        proc, port = start(["--log-level", "warn", "--threads", "1"], stderr=subprocess.PIPE, preexec_fn=low_limit)
+        clients = []
+        try:
+            for _ in range(60):
+                clients.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+            time.sleep(0.3)
+            with open("/proc/%d/stat" % proc.pid) as f:
+                before = sum(int(x) for x in f.read().split()[13:15])
+            time.sleep(1.0)
+            with open("/proc/%d/stat" % proc.pid) as f:
+                after = sum(int(x) for x in f.read().split()[13:15])
+            ticks = os.sysconf("SC_CLK_TCK")
+            self.assertLess((after - before) / ticks, 0.3, "CPU seconds burnt in 1 s while out of descriptors")
+        finally:
+            for client in clients:
+                client.close()
+        time.sleep(0.2)
+        self.assertIn(b"200 OK", health(port))  # serves again once descriptors are free
+        self.stop(proc, 3.0)
+        warnings = proc.stderr.read().decode().count("accept failed")
+        self.assertGreaterEqual(warnings, 1)
+        self.assertLess(warnings, 10)  # rate-limited, not one line per retry
+        proc.stderr.close()
+        proc.stdout.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
