@@ -23,8 +23,8 @@ namespace lee::auth {
 namespace {
 
 // Real UserSigs are about 200 characters; the caps only bound the work a hostile request can cause.
-constexpr std::size_t kMaxEncodedSize = 8 * 1024;
-constexpr std::size_t kMaxInflatedSize = 4 * 1024;
+constexpr std::size_t kMaxEncodedSize = 8192;
+constexpr std::size_t kMaxInflatedSize = 4096;
 // The document is one flat object; a small depth keeps nesting bombs cheap to refuse.
 constexpr std::size_t kMaxJsonDepth = 8;
 constexpr std::size_t kHmacSize = 32;

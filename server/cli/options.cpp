@@ -74,7 +74,7 @@ Invocation parse_usersig(const std::vector<std::string>& arguments) {
     options.add_options()("help,h", "show this help")("sdkappid", po::value<std::uint64_t>()->required(), "SDKAppID")(
         "key", po::value<std::string>()->required(), "the app's secret key")(
         "identifier", po::value<std::string>()->required(), "the UserID to sign for")(
-        "expire", po::value<std::int64_t>()->default_value(86400 * 180), "validity in seconds")(
+        "expire", po::value<std::int64_t>()->default_value(kDefaultExpireSeconds), "validity in seconds")(
         "time", po::value<std::int64_t>(), "signing time in unix seconds (default: now)");
     po::variables_map values;
     try {

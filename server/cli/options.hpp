@@ -24,11 +24,13 @@ struct ServeOptions {
     std::int64_t read_timeout_ms = 10'000;
 };
 
+inline constexpr std::int64_t kDefaultExpireSeconds = std::int64_t{86400} * 180;  // the official libraries' default
+
 struct UserSigOptions {
     std::uint64_t sdkappid = 0;
     std::string key;
     std::string identifier;
-    std::int64_t expire_seconds = 86400 * 180;
+    std::int64_t expire_seconds = kDefaultExpireSeconds;
     std::optional<std::int64_t> time;  // signing time in unix seconds; default now
 };
 

@@ -27,7 +27,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kReadChunk = 4096;
-constexpr std::size_t kMaxDrainBytes = 1024 * 1024;
+constexpr std::size_t kMaxDrainBytes = std::size_t{1024} * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
 constexpr std::chrono::milliseconds kAcceptRetry{50};

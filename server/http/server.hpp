@@ -16,8 +16,8 @@ class Emulator;
 namespace lee::http {
 
 struct TransportLimits {
-    std::size_t header_bytes = 8 * 1024;             // over it: 431
-    std::size_t body_bytes = 64 * 1024;              // over it: 413
+    std::size_t header_bytes = 8192;                 // over it: 431
+    std::size_t body_bytes = 65536;                  // over it: 413
     std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request started
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last
 };

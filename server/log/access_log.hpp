@@ -48,7 +48,8 @@ private:
     void enqueue(std::string line);
     void run();
 
-    static constexpr std::size_t kMaxQueuedBytes = 64 * 1024 * 1024;  // beyond this, lines are counted and dropped
+    static constexpr std::size_t kMaxQueuedBytes =
+        std::size_t{64} * 1024 * 1024;  // beyond this, lines are counted and dropped
     Level level_;
     Format format_;
     std::FILE* out_;

@@ -9,7 +9,7 @@
 namespace lee::rules {
 namespace {
 
-constexpr std::uintmax_t kMaxRulesFileBytes = 16 * 1024 * 1024;
+constexpr std::uintmax_t kMaxRulesFileBytes = std::uintmax_t{16} * 1024 * 1024;
 
 // nullopt when the file does not exist; throws when it exists but cannot be read.
 std::optional<std::string> read_optional_file(const std::filesystem::path& path) {
