@@ -99,10 +99,10 @@ int serve(const lee::cli::ServeOptions& options) {
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer poll(io);
-    const auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+    std::chrono::steady_clock::time_point deadline;
     // Stops when the last connection has closed, or at the deadline, whichever comes first.
     std::function<void()> wait_for_connections = [&] {
-        if (listener->open_connections() == 0 || std::chrono::steady_clock::now() >= *deadline) return io.stop();
+        if (listener->open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
         poll.expires_after(kShutdownPoll);
         poll.async_wait([&](const boost::system::error_code&) { wait_for_connections(); });
     };
@@ -110,7 +110,7 @@ int serve(const lee::cli::ServeOptions& options) {
         if (ec) return;
         access_log.message(lee::log::Level::info, "signal " + std::to_string(signal_number) + ": stopping");
         listener->stop();
-        *deadline = std::chrono::steady_clock::now() + kShutdownGrace;
+        deadline = std::chrono::steady_clock::now() + kShutdownGrace;
         wait_for_connections();
     });
 
