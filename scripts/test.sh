@@ -9,5 +9,7 @@ scripts/setup.sh
 scripts/build.sh sanitize
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Node.js is installed above, so the official-generator interop test must run, not skip.
+export LEE_REQUIRE_INTEROP=1
 cd build-sanitize
 ctest --output-on-failure --timeout 600 "$@"

@@ -83,11 +83,15 @@ api::ApiResponse clock(Emulator& emulator, const api::ApiRequest& request) {
             if (value && value->is_uint64() && value->get_uint64() <= INT64_MAX) return value->get_uint64();
             return std::nullopt;
         };
+        if (command->empty()) return problem(400, "say one of freeze, resume, advance_ms, set_ms");
         for (const auto& [key, value] : *command) {
             if (key == "freeze" || key == "resume") {
                 if (!value.is_bool()) return problem(400, std::string(key) + " must be true or false");
-            } else if (key == "advance_ms" || key == "set_ms") {
-                if (!integer(key)) return problem(400, std::string(key) + " must be an integer");
+            } else if (key == "set_ms") {
+                if (!integer(key)) return problem(400, "set_ms must be an integer");
+            } else if (key == "advance_ms") {
+                // Forward only, as documented; set_ms is the way back.
+                if (!integer(key) || *integer(key) < 0) return problem(400, "advance_ms must be an integer >= 0");
             } else {
                 return problem(400, "unknown clock command " + std::string(key));
             }
@@ -118,7 +122,11 @@ api::ApiResponse list_apps(Emulator& emulator) {
     for (const auto& [id, app] : rules->apps.apps) listed.push_back(&app);
     std::sort(listed.begin(), listed.end(), [](const auto* a, const auto* b) { return a->sdkappid < b->sdkappid; });
     json::array list;
-    for (const auto* app : listed) list.push_back(rules::app_settings_to_json(*app));
+    for (const auto* app : listed) {
+        auto entry = rules::app_settings_to_json(*app);
+        entry["listed"] = true;
+        list.push_back(std::move(entry));
+    }
     return reply(200, json::object{{"unknown_apps", rules->apps.reject_unknown_apps ? "reject" : "auto"},
                                    {"defaults", rules::app_settings_to_json(rules->apps.defaults)},
                                    {"apps", std::move(list)}});
@@ -176,10 +184,13 @@ api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& s
     const std::string_view method = request.method;
     if (segments.size() == 2) return method == "GET" ? list_apps(emulator) : problem(405, "use GET");
     const auto sdkappid = api::parse_decimal_u64(segments[2]);
-    if (!sdkappid || *sdkappid == 0) return problem(400, "sdkappid must be a positive decimal integer");
+    if (!sdkappid) return problem(400, "sdkappid must be a decimal integer");
     if (segments.size() == 3) {
         if (method == "GET") return show_app(emulator, *sdkappid);
-        if (method == "PUT") return put_app(emulator, *sdkappid, request.body);
+        if (method == "PUT") {
+            if (*sdkappid == 0) return problem(400, "a listed app needs a positive sdkappid, as in apps.json");
+            return put_app(emulator, *sdkappid, request.body);
+        }
         if (method == "DELETE") return delete_app(emulator, *sdkappid);
         return problem(405, "use GET, PUT or DELETE");
     }

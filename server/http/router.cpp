@@ -47,7 +47,10 @@ Response handle_request(Emulator& emulator, const Request& request) {
     const std::string_view target = request.target();
     const std::string_view path = target.substr(0, target.find('?'));
     const std::string_view authorization = request[beast_http::field::authorization];
-    const api::ApiRequest api_request{request.method_string(), target, request.body(), authorization};
+    const bool head = request.method() == beast_http::verb::head;
+    // HEAD is answered as the GET it describes (without the body), so health checks can use either.
+    const std::string_view method = head && starts_with(path, "/_emulator/") ? "GET" : request.method_string();
+    const api::ApiRequest api_request{method, target, request.body(), authorization};
 
     api::ApiResponse answer;
     if (starts_with(path, "/v4/")) {
@@ -62,8 +65,7 @@ Response handle_request(Emulator& emulator, const Request& request) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     emulator.access_log().request(log::RequestRecord{request.method_string(), path, answer.command, answer.sdkappid,
                                                      answer.status, answer.error_code, latency_ms});
-    return to_beast(std::move(answer), request.version(), request.keep_alive(),
-                    request.method() == beast_http::verb::head);
+    return to_beast(std::move(answer), request.version(), request.keep_alive(), head);
 }
 
 Response transport_error(unsigned status, std::string_view reason) {

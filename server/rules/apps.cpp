@@ -69,6 +69,17 @@ RateLimits read_rate_limits(const json::value& value, RateLimits base, const std
     return base;
 }
 
+// The line of the setting at `path`, or of the closest enclosing one when the setting itself is absent (a
+// required field left out is reported where its object is).
+std::size_t line_of_setting(std::string_view text, std::string path) {
+    for (;;) {
+        if (const std::size_t line = line_of_json_path(text, path)) return line;
+        const auto cut = path.find_last_of(".[");
+        if (cut == std::string::npos || cut == 0) return line_of_json_path(text, "$");
+        path.resize(cut);
+    }
+}
+
 std::size_t line_of(std::string_view text, std::size_t offset) {
     return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + std::min(offset, text.size()), '\n'));
 }
@@ -162,7 +173,7 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name) {
             }
         }
     } catch (const SettingError& error) {
-        throw RulesError(file_name, line_of_json_path(text, error.path()), error.what());
+        throw RulesError(file_name, line_of_setting(text, error.path()), error.what());
     }
     return config;
 }

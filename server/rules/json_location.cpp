@@ -21,7 +21,7 @@ public:
     static constexpr std::size_t max_string_size = std::size_t(-1);
 
     PathLocator(std::string_view text, std::string_view target) : text_(text), target_(target) {}
-    const char* found() const { return found_; }
+    const char* found() const { return found_ ? found_ : (pending_ ? (last_ ? last_ : text_.data()) : nullptr); }
 
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
@@ -74,17 +74,27 @@ private:
     };
 
     bool note(json::string_view s) {
-        if (s.data() >= text_.data() && s.data() < text_.data() + text_.size()) last_ = s.data();
+        if (s.data() < text_.data() || s.data() >= text_.data() + text_.size()) return true;
+        last_ = s.data();
+        if (pending_) {  // the first position inside the wanted array or object element
+            found_ = last_;
+            pending_ = false;
+        }
         return true;
     }
 
     bool value_begins(const char* at) {
         if (at) note(json::string_view(at, 1));
         if (!stack_.empty() && stack_.back().is_array) ++stack_.back().next_index;
-        if (!found_ && path() == target_) {
+        if (!found_ && !pending_ && path() == target_) {
             const bool keyed = !stack_.empty() && !stack_.back().is_array;
-            found_ = keyed && key_position_ ? key_position_ : last_;
-            if (!found_) found_ = text_.data();
+            if (keyed && key_position_) {
+                found_ = key_position_;
+            } else if (at) {
+                found_ = at;
+            } else {
+                pending_ = true;  // an unnamed object or array: located by what comes first inside it
+            }
         }
         return true;
     }
@@ -110,6 +120,7 @@ private:
     const char* last_ = nullptr;
     const char* key_position_ = nullptr;
     const char* found_ = nullptr;
+    bool pending_ = false;
 };
 
 }  // namespace

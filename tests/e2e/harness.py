@@ -80,10 +80,11 @@ class Emulator:
         try:
             conn.request(method, target, body=body, headers=headers or {})
             response = conn.getresponse()
-        except (http.client.HTTPException, ConnectionError, OSError):
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
             if not own:
                 raise
-            # The server may have closed a kept-alive connection (e.g. after a 400): retry once on a new one.
+            # The server closed the kept-alive connection before this request reached it (e.g. after a 400 or an
+            # idle timeout): nothing was processed, so sending it again on a new connection is safe.
             self._conn.close()
             self._conn = conn = self.connection()
             conn.request(method, target, body=body, headers=headers or {})

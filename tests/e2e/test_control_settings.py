@@ -56,7 +56,8 @@ class AppSettingsTest(EmulatorTest):
 
     def test_bad_paths_and_methods(self):
         self.assertEqual(self.emu.control("GET", "apps/abc")[0], 400)
-        self.assertEqual(self.emu.control("GET", "apps/0")[0], 400)
+        self.assertEqual(self.emu.control("GET", "apps/0")[0], 200)  # any sdkappid the API accepts can be inspected
+        self.assertEqual(self.emu.control("PUT", "apps/0", {})[0], 400)  # but a listed app needs a positive one
         self.assertEqual(self.emu.control("POST", "apps/910000005")[0], 405)
         self.assertEqual(self.emu.control("PUT", "apps")[0], 405)
         self.assertEqual(self.emu.control("GET", "apps/1/rooms/x")[0], 404)
@@ -88,6 +89,18 @@ class SensitiveWordsTest(EmulatorTest):
             self.assertEqual(status, 400, bad)
         self.assertEqual(self.emu.control("GET", "sensitive-words")[1]["words"], ["gambling", "Casino", "赌博"])
         self.assertEqual(self.emu.control("DELETE", "sensitive-words")[0], 405)
+
+
+class ClockControlTest(EmulatorTest):
+    def test_advance_moves_forward_only_and_empty_commands_are_refused(self):
+        self.freeze_clock(1_800_000_000_000)
+        for bad in ({"advance_ms": -1}, {}, {"advance_ms": 1.5}, {"freeze": "yes"}, {"rewind": 1}, [1]):
+            status, body = self.emu.control("POST", "clock", bad)
+            self.assertEqual(status, 400, (bad, body))
+        status, body = self.emu.control("POST", "clock", {"advance_ms": 0})
+        self.assertEqual((status, body), (200, {"now_ms": 1_800_000_000_000, "frozen": True}))
+        status, body = self.emu.control("POST", "clock", {"set_ms": 5})  # set_ms is the way back
+        self.assertEqual((status, body), (200, {"now_ms": 5, "frozen": True}))
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ class HostileControlRequestsTest(EmulatorTest):
         self.assertEqual(status, 200)
         self.assertIsNone(self.emu.proc.poll())
 
-    def test_head_has_headers_but_no_body(self):
+    def test_head_has_the_get_headers_but_no_body(self):
+        _, _, get_body = self.emu.request("GET", "/_emulator/apps/1400000003")
         with socket.create_connection(("127.0.0.1", self.emu.port), timeout=5) as sock:
-            sock.sendall(b"HEAD /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n"
+            sock.sendall(b"HEAD /_emulator/apps/1400000003 HTTP/1.1\r\nHost: x\r\n\r\n"
                          b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             data = b""
             while True:
@@ -32,8 +33,13 @@ class HostileControlRequestsTest(EmulatorTest):
                     break
                 data += chunk
         head, rest = data.split(b"\r\n\r\n", 1)
-        self.assertIn(b"Content-Length: 19", head)  # the length of the GET answer it describes
+        self.assertTrue(head.startswith(b"HTTP/1.1 200 OK"), head)
+        self.assertIn(b"Content-Length: %d" % len(get_body), head)  # the length of the GET answer it describes
         self.assertTrue(rest.startswith(b"HTTP/1.1 200 OK"), rest[:60])  # no body in between
+        # On the API a HEAD is a method other than POST: 60008, still without a body.
+        status, headers, data = self.emu.request("HEAD", "/v4/live_engine_http_srv/create_room?sdkappid=1")
+        self.assertEqual((status, data), (200, b""))
+        self.assertGreater(int(headers["content-length"]), 0)
 
     def test_default_owner_longer_than_32_bytes_is_100002(self):
         answer = self.emu.call("create_room", create_body("owner-default"), sdkappid=920000002, identifier="i" * 33)

@@ -473,14 +473,16 @@ class SizeLimitTest(TransportTest):
 
 
 class TimeoutTest(TransportTest):
-    args = ("--read-timeout-ms", "300", "--idle-timeout-ms", "300")
+    # Short enough to test quickly, long enough that a loaded 2-core machine (sanitizer build) does not trip them
+    # between two steps of a well-behaved client.
+    args = ("--read-timeout-ms", "1000", "--idle-timeout-ms", "1000")
 
     def test_truncated_body_then_silence_is_closed_by_read_timeout(self):
         head = build_request("POST", v4_target("create_room", sdkappid=self.fresh_app()), content_length=False,
                              headers=[("Content-Length", "100")])
         data, closed, elapsed = exchange(self.emu.port, head + b'{"RoomInfo', timeout=5.0)
         self.assertTrue(closed, "connection with an incomplete body was not closed")
-        self.assertLess(elapsed, 2.0)
+        self.assertLess(elapsed, 3.5)
         self.assertNotIn(b"HTTP/1.1 200", data)
         self.assertAlive()
 
@@ -489,7 +491,7 @@ class TimeoutTest(TransportTest):
                              headers=[("Content-Length", "100")])
         data, closed, elapsed = exchange(self.emu.port, head + b'{"RoomInfo', timeout=5.0, shutdown_write=True)
         self.assertTrue(closed)
-        self.assertLess(elapsed, 2.0)
+        self.assertLess(elapsed, 3.5)
         self.assertNotIn(b"HTTP/1.1 200", data)
         if data:  # answering the incomplete request at all is optional; if it is, it is one 400
             self.assertTrue(data.startswith(b"HTTP/1.1 400 "), data)
@@ -500,8 +502,8 @@ class TimeoutTest(TransportTest):
             data, closed, elapsed = read_until_close(sock, 5.0)
         self.assertTrue(closed, "a client that sent nothing was never closed")
         self.assertEqual(data, b"")
-        self.assertGreater(elapsed, 0.2)
-        self.assertLess(elapsed, 2.0)
+        self.assertGreater(elapsed, 0.8)
+        self.assertLess(elapsed, 3.5)
         self.assertAlive()
 
     def test_idle_keep_alive_connection_is_closed_after_idle_timeout(self):
@@ -515,7 +517,7 @@ class TimeoutTest(TransportTest):
             rest, closed, elapsed = read_until_close(sock, 5.0)
         self.assertEqual(rest, b"")
         self.assertTrue(closed)
-        self.assertLess(elapsed, 2.0)
+        self.assertLess(elapsed, 3.5)
         self.assertAlive()
 
     def test_slowloris_is_closed_by_read_timeout(self):
@@ -525,7 +527,7 @@ class TimeoutTest(TransportTest):
         closed = False
         sent = 0
         with socket.create_connection(("127.0.0.1", self.emu.port), timeout=5) as sock:
-            while sent < len(payload) and time.monotonic() - started < 5.0:
+            while sent < len(payload) and time.monotonic() - started < 8.0:
                 try:
                     sock.sendall(payload[sent:sent + 1])
                 except (BrokenPipeError, ConnectionResetError):
@@ -546,7 +548,7 @@ class TimeoutTest(TransportTest):
         elapsed = time.monotonic() - started
         self.assertTrue(closed, "slowloris connection survived %.1f s" % elapsed)
         self.assertLess(sent, len(payload) // 3, "closed only after %d of %d bytes" % (sent, len(payload)))
-        self.assertLess(elapsed, 2.5)
+        self.assertLess(elapsed, 4.0)
         self.assertLess(elapsed, full_duration / 5)
         self.assertAlive()
 

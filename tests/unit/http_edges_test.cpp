@@ -51,16 +51,14 @@ std::optional<RulesError> apps_error(std::string_view text, const std::string& f
     return std::nullopt;
 }
 
-// The error names `file` and says `detail` ("<json path>: <problem>"). A line is optional for errors found after
-// parsing (the JSON path is what locates them), but when one is given it must be `line`.
+// The error names `file`, the `line` of the bad setting (found again after parsing for semantic errors) and says
+// `detail` ("<json path>: <problem>").
 bool reports(const std::optional<RulesError>& error, const std::string& file, std::size_t line,
              const std::string& detail) {
     if (!error) return false;
-    const std::string located = error->line() == 0 ? file : file + ":" + std::to_string(error->line());
-    const std::string expected = located + ": " + detail;
-    const bool ok = error->file() == file && (error->line() == 0 || error->line() == line) && error->what() == expected;
-    if (!ok)
-        BOOST_TEST_MESSAGE("RulesError '" << error->what() << "', expected '" << expected << "' (line " << line << ")");
+    const std::string expected = file + ":" + std::to_string(line) + ": " + detail;
+    const bool ok = error->file() == file && error->line() == line && error->what() == expected;
+    if (!ok) BOOST_TEST_MESSAGE("RulesError '" << error->what() << "', expected '" << expected << "'");
     return ok;
 }
 

@@ -25,7 +25,7 @@ constexpr std::string_view kText = R"(// comment line 1
 })";
 
 BOOST_AUTO_TEST_CASE(finds_keys_values_and_array_elements) {
-    BOOST_TEST(line_of_json_path(kText, "$") == 1u);  // nothing has a position yet: the start of the text
+    BOOST_TEST(line_of_json_path(kText, "$") == 3u);  // an object is located by its first member
     BOOST_TEST(line_of_json_path(kText, "unknown_apps") == 3u);
     BOOST_TEST(line_of_json_path(kText, "defaults") == 4u);
     BOOST_TEST(line_of_json_path(kText, "defaults.rate_limits.create_room") == 5u);
@@ -48,6 +48,17 @@ BOOST_AUTO_TEST_CASE(rules_errors_name_the_line_of_the_bad_setting) {
     } catch (const lee::rules::RulesError& error) {
         BOOST_TEST(error.line() == 6u);
         BOOST_TEST(std::string(error.what()) == "apps.json:6: defaults.rate_limits.nope: unknown command");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_required_field_is_reported_where_its_object_is) {
+    try {
+        lee::rules::parse_apps("{\n \"apps\": [\n  {\"sdkappid\": 1},\n  {\"paid\": true}\n ]\n}", "apps.json");
+        BOOST_FAIL("parse_apps accepted an app without sdkappid");
+    } catch (const lee::rules::RulesError& error) {
+        BOOST_TEST(error.line() == 4u);
+        BOOST_TEST(std::string(error.what()) ==
+                   "apps.json:4: apps[1].sdkappid: is required and must be a positive integer");
     }
 }
 
