@@ -10,6 +10,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/program_options.hpp>
 
+#include "api/query.hpp"
+
 namespace lee::cli {
 namespace po = boost::program_options;
 
@@ -110,7 +112,7 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "rules", po::value<std::string>()->default_value(default_rules_directory),
         "rules directory [LIVE_EMULATOR_RULES]")("threads", po::value<unsigned>()->default_value(cores),
                                                  "I/O threads [LIVE_EMULATOR_THREADS]")(
-        "seed", po::value<std::uint64_t>(), "makes RequestIds reproducible (default: random) [LIVE_EMULATOR_SEED]")(
+        "seed", po::value<std::string>(), "makes RequestIds reproducible (default: random) [LIVE_EMULATOR_SEED]")(
         "port-file", po::value<std::string>(), "write the bound port to this file once listening")(
         "log-level", po::value<std::string>()->default_value("info"),
         "debug, info, warn, error or off [LIVE_EMULATOR_LOG_LEVEL]")(
@@ -152,7 +154,11 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         serve.rules_directory = values["rules"].as<std::string>();
         serve.threads = values["threads"].as<unsigned>();
         if (serve.threads == 0 || serve.threads > 256) throw po::error("--threads must be 1..256");
-        if (values.count("seed")) serve.seed = values["seed"].as<std::uint64_t>();
+        if (values.count("seed")) {
+            // Parsed strictly: a stream conversion would turn "-1" into 2^64-1 without a word.
+            serve.seed = api::parse_decimal_u64(values["seed"].as<std::string>());
+            if (!serve.seed) throw po::error("--seed must be a decimal integer 0..18446744073709551615");
+        }
         if (values.count("port-file")) serve.port_file = values["port-file"].as<std::string>();
         const auto level = log::parse_level(values["log-level"].as<std::string>());
         if (!level) throw po::error("--log-level must be debug, info, warn, error or off");

@@ -178,6 +178,8 @@ class FlagsTest(TempDirTest):
             ["--log-level", "loud"],
             ["--log-format", "xml"],
             ["--seed", "abc"],
+            ["--seed", "-1"],
+            ["--seed", "18446744073709551616"],
             ["--listen"],
         ]
         for extra in cases:
