@@ -21,23 +21,25 @@ SERVICE = "/v4/live_engine_http_srv/"
 class Emulator:
     """One emulator process. Use as a context manager or call stop()."""
 
-    def __init__(self, rules=TEST_RULES, args=(), env=None, seed=7):
+    def __init__(self, rules=TEST_RULES, args=(), env=None, seed=7, argv=None):
+        """argv, when given, is the whole command line after the binary (no flags of the harness's own)."""
         self.stderr_file = tempfile.TemporaryFile()
-        command = [BINARY, "--listen", "127.0.0.1:0", "--rules", rules, "--threads", "2",
-                   "--log-level", "warn"]
-        if seed is not None:
-            command += ["--seed", str(seed)]
-        command += list(args)
-        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.stderr_file,
+        if argv is None:
+            argv = ["--listen", "127.0.0.1:0", "--rules", rules, "--threads", "2", "--log-level", "warn"]
+            if seed is not None:
+                argv += ["--seed", str(seed)]
+            argv += list(args)
+        self.argv = list(argv)
+        self.proc = subprocess.Popen([BINARY] + self.argv, stdout=subprocess.PIPE, stderr=self.stderr_file,
                                      env=env if env is not None else os.environ.copy())
-        line = self.proc.stdout.readline().decode()
-        if not line.startswith("READY listen="):
+        self._conn = None
+        self.ready_line = self.proc.stdout.readline().decode()
+        if not self.ready_line.startswith("READY listen="):
             self.proc.kill()
             self.proc.wait()
-            raise RuntimeError("emulator did not start: %r %s" % (line, self.stderr()))
-        self.host, port = line.strip().split("=", 1)[1].rsplit(":", 1)
+            raise RuntimeError("emulator did not start: %r %s" % (self.ready_line, self.stderr()))
+        self.host, port = self.ready_line.strip().split("=", 1)[1].rsplit(":", 1)
         self.port = int(port)
-        self._conn = None
 
     def stderr(self):
         self.stderr_file.seek(0)
@@ -49,17 +51,32 @@ class Emulator:
     def __exit__(self, *exc):
         self.stop()
 
-    def stop(self, sig=signal.SIGTERM, timeout=10):
+    def terminate(self, sig=signal.SIGTERM, timeout=10):
+        """Sends `sig`; returns (exit code, seconds until exit, what else was printed on stdout)."""
         if self._conn:
             self._conn.close()
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+            self._conn = None
+        started = time.monotonic()
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        elapsed = time.monotonic() - started
+        rest = self.proc.stdout.read().decode(errors="replace")
         self.proc.stdout.close()
+        return self.proc.returncode, elapsed, rest
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Stops the process if it still runs; returns its exit code."""
+        if self.proc.poll() is None:
+            self.terminate(sig, timeout)
+        if self._conn:
+            self._conn.close()
+            self._conn = None
+        if not self.proc.stdout.closed:
+            self.proc.stdout.close()
         return self.proc.returncode
 
     # --- HTTP ---------------------------------------------------------------------------------------

@@ -60,45 +60,18 @@ def v4_target(command, sdkappid, identifier="admin", usersig="xxx"):
 class Server(Emulator):
     """An emulator started with exactly `argv` (the harness adds its own flags; env-twin tests must not)."""
 
-    def __init__(self, argv, env=None):  # pylint: disable=super-init-not-called
-        self.stderr_file = tempfile.TemporaryFile()
-        self.argv = list(argv)
-        self.proc = subprocess.Popen([BINARY] + self.argv, stdout=subprocess.PIPE, stderr=self.stderr_file,
-                                     env=env if env is not None else clean_env())
-        self._conn = None
-        self.ready_line = self.proc.stdout.readline().decode()
-        match = re.match(r"^READY listen=(.+):(\d+)\n$", self.ready_line)
-        if not match:
+    def __init__(self, argv, env=None):
+        super().__init__(argv=argv, env=env if env is not None else clean_env())
+        if not re.match(r"^READY listen=(.+):(\d+)\n$", self.ready_line):
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError("emulator did not start: %r %s" % (self.ready_line, self.stderr()))
-        self.host, self.port = match.group(1), int(match.group(2))
-
-    def terminate(self, sig=signal.SIGTERM, timeout=10):
-        """Sends `sig`; returns (exit code, seconds until exit, what else was printed on stdout)."""
-        if self._conn:
-            self._conn.close()
-            self._conn = None
-        started = time.monotonic()
-        self.proc.send_signal(sig)
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        elapsed = time.monotonic() - started
-        rest = self.proc.stdout.read().decode(errors="replace")
-        self.proc.stdout.close()
-        return self.proc.returncode, elapsed, rest
+            raise AssertionError("not exactly one READY line: %r" % self.ready_line)
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Stops the process (if still running) and releases its files; stderr() is unavailable afterwards."""
-        if self.proc.poll() is None:
-            self.terminate(sig, timeout)
-        if not self.proc.stdout.closed:
-            self.proc.stdout.close()
+        code = super().stop(sig, timeout)
         self.stderr_file.close()
-        return self.proc.returncode
+        return code
 
     def create(self, sdkappid, room_id, **kwargs):
         status, headers, data = self.request("POST", v4_target("create_room", sdkappid, **kwargs),
