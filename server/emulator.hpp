@@ -3,11 +3,15 @@
 // reference (never looked up globally).
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "api/request_id.hpp"
+#include "faults/fault_store.hpp"
 #include "log/access_log.hpp"
+#include "observe/journal.hpp"
+#include "observe/metrics.hpp"
 #include "rules/rule_set.hpp"
 #include "state/clock.hpp"
 #include "state/tenants.hpp"
@@ -19,27 +23,39 @@ struct EmulatorOptions {
     std::uint64_t seed = 0;
     bool strict = false;
     std::string admin_token;
+    std::size_t journal_entries = observe::kDefaultJournalEntries;
+    std::size_t journal_bytes = observe::kDefaultJournalBytes;
 };
 
 class Emulator {
 public:
     Emulator(EmulatorOptions options, std::shared_ptr<const rules::RuleSet> rules, log::AccessLog& access_log)
         : options_(std::move(options)),
-          rules_(std::move(rules)),
+          rules_(rules),
           request_ids_(options_.seed),
+          faults_(options_.seed),
+          journal_(options_.journal_entries, options_.journal_bytes),
           access_log_(access_log),
-          started_(std::chrono::steady_clock::now()) {}
+          started_(std::chrono::steady_clock::now()) {
+        faults_.load(rules->faults);
+    }
 
     const EmulatorOptions& options() const { return options_; }
     state::EmulatorClock& clock() { return clock_; }
     rules::RuleStore& rules() { return rules_; }
     state::TenantDirectory& tenants() { return tenants_; }
     api::RequestIdGenerator& request_ids() { return request_ids_; }
+    faults::FaultStore& faults() { return faults_; }
+    observe::Journal& journal() { return journal_; }
+    observe::Metrics& metrics() { return metrics_; }
     log::AccessLog& access_log() { return access_log_; }
     std::int64_t uptime_ms() const {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_)
             .count();
     }
+    // The transport knows how many connections are open; main() tells the emulator how to ask.
+    void set_connection_counter(std::function<std::size_t()> counter) { connections_ = std::move(counter); }
+    std::size_t open_connections() const { return connections_ ? connections_() : 0; }
 
 private:
     EmulatorOptions options_;
@@ -47,8 +63,12 @@ private:
     rules::RuleStore rules_;
     state::TenantDirectory tenants_;
     api::RequestIdGenerator request_ids_;
+    faults::FaultStore faults_;
+    observe::Journal journal_;
+    observe::Metrics metrics_;
     log::AccessLog& access_log_;
     std::chrono::steady_clock::time_point started_;
+    std::function<std::size_t()> connections_;
 };
 
 }  // namespace lee

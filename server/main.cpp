@@ -16,6 +16,7 @@
 #include "auth/usersig.hpp"
 #include "cli/options.hpp"
 #include "emulator.hpp"
+#include "http/router.hpp"
 #include "http/server.hpp"
 #include "rules/rules_error.hpp"
 
@@ -73,7 +74,8 @@ int serve(const lee::cli::ServeOptions& options) {
 
     lee::log::AccessLog access_log(options.log_level, options.log_format);
     lee::EmulatorOptions emulator_options{options.rules_directory, options.seed.value_or(std::random_device{}()),
-                                          options.strict, options.admin_token};
+                                          options.strict,          options.admin_token,
+                                          options.journal_entries, options.journal_bytes};
     lee::Emulator emulator(std::move(emulator_options), rules, access_log);
     lee::http::TransportLimits limits;
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
@@ -84,12 +86,18 @@ int serve(const lee::cli::ServeOptions& options) {
     try {
         const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(options.listen_host),
                                                       options.listen_port);
-        listener = std::make_shared<lee::http::Listener>(io, endpoint, emulator, limits);
+        lee::http::Handlers handlers{
+            [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
+            [&emulator](unsigned status, std::string_view reason) {
+                lee::http::record_refusal(emulator, status, reason);
+            }};
+        listener = std::make_shared<lee::http::Listener>(io, endpoint, std::move(handlers), access_log, limits);
     } catch (const boost::system::system_error& error) {
         std::cerr << "live-engine-emulator: cannot listen on " << options.listen_host << ":" << options.listen_port
                   << ": " << error.code().message() << std::endl;
         return 1;
     }
+    emulator.set_connection_counter([&listener] { return listener->open_connections(); });
     const auto bound = listener->local_endpoint();
     if (!options.port_file.empty() && !write_port_file(options.port_file, bound.port())) {
         std::cerr << "live-engine-emulator: cannot write --port-file " << options.port_file << std::endl;

@@ -7,7 +7,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "api/command.hpp"
+#include "core/commands.hpp"
 #include "rules/rule_set.hpp"
 #include "state/tenants.hpp"
 
@@ -26,6 +26,7 @@ struct CommandResult {
     int code = 0;
     std::string detail;           // appended to ErrorInfo where the code calls for it
     boost::json::object payload;  // fields after the envelope on success
+    std::string why;              // for the journal; derived from code and detail when left empty
 };
 
 using CommandHandler = CommandResult (*)(const CommandContext&, const boost::json::value& body);
@@ -36,6 +37,7 @@ CommandResult get_room_info(const CommandContext& context, const boost::json::va
 CommandResult update_room_info(const CommandContext& context, const boost::json::value& body);
 CommandResult get_room_list(const CommandContext& context, const boost::json::value& body);
 
-CommandHandler handler_for(Command command);
+// The handler of each row of the command table (a switch, so a command without one does not compile).
+CommandHandler handler_for(core::Command command);
 
 }  // namespace lee::api

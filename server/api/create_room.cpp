@@ -30,26 +30,36 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     room.room_name = room.room_id;
     fields.apply_to(room);
 
-    if (!context.app.paid) return failure(code::not_paid);
+    if (!context.app.paid) return explained(code::not_paid, "state: 100007 the app has no paid package");
     if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, room.room_id, fields)) {
-        return failure(code::sensitive_content, std::move(*field));
+        std::string why = "state: 100026 sensitive word in " + *field;
+        return explained(failure(code::sensitive_content, std::move(*field)), std::move(why));
     }
-    if (context.app.is_chat_group(room.room_id)) return failure(code::room_id_is_chat_group);
+    if (context.app.is_chat_group(room.room_id)) {
+        return explained(code::room_id_is_chat_group, "state: 100011 RoomId is one of the app's chat_group_ids");
+    }
 
     room.create_time = context.now_ms / 1000;
     std::string room_id = room.room_id;
-    switch (context.tenant.rooms.create(std::move(room), context.now_ms, context.app.room_create_interval_ms)) {
+    const std::string owner = room.owner_account;
+    std::int64_t window_age_ms = 0;
+    switch (context.tenant.rooms.create(std::move(room), context.now_ms, context.app.room_create_interval_ms,
+                                        &window_age_ms)) {
         case state::CreateOutcome::too_frequent:
-            return failure(code::create_too_frequent);
+            return explained(code::create_too_frequent, "state: 100012 RoomId created " +
+                                                            std::to_string(window_age_ms) +
+                                                            " ms ago (room_create_interval_ms " +
+                                                            std::to_string(context.app.room_create_interval_ms) + ")");
         case state::CreateOutcome::exists_same_owner:
-            return failure(code::room_exists_same_owner);
+            return explained(code::room_exists_same_owner, "state: 100010 room exists, owned by " + owner);
         case state::CreateOutcome::exists_other_owner:
-            return failure(code::room_exists);
+            return explained(code::room_exists, "state: 100003 room exists with another owner than " + owner);
         case state::CreateOutcome::created:
             break;
     }
     CommandResult result;
     result.payload["RoomId"] = room_id;
+    result.why = "ok: room created";
     return result;
 }
 

@@ -6,6 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/commands.hpp"
+#include "core/transport.hpp"
+
 namespace lee::api {
 
 struct ApiRequest {
@@ -13,16 +16,24 @@ struct ApiRequest {
     std::string_view target;  // path and query as sent
     std::string_view body;
     std::string_view authorization;  // the Authorization header, for the control API's admin token
+    // X-Emulator-Fault, unless the emulator runs --strict.
+    std::optional<std::string_view> fault_header;
 };
 
 struct ApiResponse {
     unsigned status = 200;
     std::string content_type = "application/json";
     std::string body;
-    // For the access log.
-    std::string_view command;  // empty when the request named no known command
+    core::TransportDirective directive;  // carried out by http/ (delay, network fault)
+    // What the request named and what decided its answer, for the journal, the metrics and the access log.
+    std::optional<core::Command> command;
     std::optional<std::uint64_t> sdkappid;
     int error_code = 0;
+    std::string identifier;
+    std::string room_id;
+    std::string request_id;
+    std::string fault;  // the fault rule that fired, "X-Emulator-Fault" for the header
+    std::string why;
 };
 
 }  // namespace lee::api

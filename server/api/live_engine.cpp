@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include <boost/beast/http/status.hpp>
 #include <boost/json.hpp>
 
 #include "api/command_handler.hpp"
@@ -17,47 +18,57 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxJsonDepth = 32;
+constexpr std::string_view kFaultHeader = "X-Emulator-Fault";
 
-// Renders the envelope for a request that has identified itself as far as it got (command, sdkappid), which
-// the access log reports too.
+// Renders the answer for a request that has identified itself as far as it got (command, sdkappid, ...), which
+// the journal and the access log report too, with the reason for the answer.
 struct Responder {
     Emulator& emulator;
     ApiResponse response;
+    std::string fault_note;  // a delay-only fault: the answer is the normal one, sent late
 
-    ApiResponse answer(int error_code, std::string_view detail = {}, const json::object* payload = nullptr) {
+    ApiResponse answer(int error_code, std::string_view detail, std::string why,
+                       const json::object* payload = nullptr) {
         response.error_code = error_code;
+        response.request_id = emulator.request_ids().next();
         response.body = render_envelope(error_code, error_code == 0 ? std::string() : error_info(error_code, detail),
-                                        emulator.request_ids().next(), payload);
+                                        response.request_id, payload);
+        response.why = fault_note.empty() ? std::move(why) : std::move(why) + "; " + fault_note;
         return std::move(response);
     }
 };
 
-int usersig_code(auth::UserSigVerdict verdict) {
+struct UserSigOutcome {
+    int code;
+    std::string_view why;
+};
+
+UserSigOutcome usersig_outcome(auth::UserSigVerdict verdict) {
     switch (verdict) {
         case auth::UserSigVerdict::ok:
-            return code::ok;
+            return {code::ok, "valid"};
         case auth::UserSigVerdict::empty:
-            return code::usersig_empty;
+            return {code::usersig_empty, "empty"};
         case auth::UserSigVerdict::illegal:
-            return code::usersig_illegal;
+            return {code::usersig_illegal, "not decodable"};
         case auth::UserSigVerdict::identifier_mismatch:
-            return code::usersig_identifier;
+            return {code::usersig_identifier, "signed for another identifier"};
         case auth::UserSigVerdict::sdkappid_mismatch:
-            return code::usersig_sdkappid;
+            return {code::usersig_sdkappid, "signed for another sdkappid"};
         case auth::UserSigVerdict::signature_mismatch:
-            return code::usersig_mismatch;
+            return {code::usersig_mismatch, "HMAC does not match the app's key"};
         case auth::UserSigVerdict::expired:
-            return code::usersig_expired;
+            return {code::usersig_expired, "expired on the emulator clock"};
     }
-    return code::usersig_illegal;
+    return {code::usersig_illegal, "not decodable"};
 }
 
-// "/v4/<service>/<command>" → the command, when the service is ours and the command is known.
-std::optional<Command> command_of(std::string_view path) {
+// "/v4/<service>/<command>" → the command, when the service and the command are in the table.
+std::optional<core::Command> command_of(std::string_view path) {
     path.remove_prefix(std::string_view("/v4/").size());
     const auto slash = path.find('/');
-    if (slash == std::string_view::npos || path.substr(0, slash) != kServiceName) return std::nullopt;
-    return command_from_name(path.substr(slash + 1));
+    if (slash == std::string_view::npos) return std::nullopt;
+    return core::find_command(path.substr(0, slash), path.substr(slash + 1));
 }
 
 bool is_uint32(const std::string& text) {
@@ -65,63 +76,186 @@ bool is_uint32(const std::string& text) {
     return value && *value <= 0xFFFFFFFFULL;
 }
 
+// The RoomId a body names, at the top level or under RoomInfo, when it is a string.
+std::optional<std::string_view> room_id_in(const json::value& body) {
+    const json::object* object = body.if_object();
+    if (!object) return std::nullopt;
+    if (const auto* info = object->if_contains("RoomInfo"); info && info->is_object()) object = &info->get_object();
+    const auto* room_id = object->if_contains("RoomId");
+    if (!room_id || !room_id->is_string()) return std::nullopt;
+    return std::string_view(room_id->get_string());
+}
+
+json::value parse_body(std::string_view body, json::monotonic_resource& memory, json::error_code& ec) {
+    json::parse_options options;
+    options.max_depth = kMaxJsonDepth;
+    return json::parse(body, ec, &memory, options);
+}
+
+// The why of a handler's answer when it gives none: the step its code belongs to.
+std::string why_of(const CommandResult& result) {
+    if (!result.why.empty()) return result.why;
+    if (result.code == code::ok) return "ok";
+    if (result.code == code::account_type) return "step 12: " + result.detail;
+    if (result.code == code::invalid_parameter) return "step 13: " + result.detail;
+    std::string why = "state: " + std::to_string(result.code);
+    if (!result.detail.empty()) why += " " + result.detail;
+    return why;
+}
+
+std::string gateway_page(unsigned status) {
+    const std::string line =
+        std::to_string(status) + " " +
+        std::string(boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status)));
+    return "<html>\r\n<head><title>" + line + "</title></head>\r\n<body>\r\n<center><h1>" + line +
+           "</h1></center>\r\n</body>\r\n</html>\r\n";
+}
+
+// Faults are decided right after step 2 (emulated-api.md section 2), on what the request names. A fault that
+// replaces the answer returns it here, before any state is touched; a delay alone lets the pipeline go on.
+std::optional<ApiResponse> apply_fault(Responder& responder, const ApiRequest& request, core::Command command,
+                                       const CommonQuery& query, std::optional<std::uint64_t> sdkappid) {
+    Emulator& emulator = responder.emulator;
+    rules::FaultAction action;
+    std::string why;
+    if (request.fault_header) {
+        std::string problem;
+        const auto parsed = rules::parse_fault_header(*request.fault_header, problem);
+        if (!parsed) {
+            // Never a silent ignore: a test that meant to inject a fault must learn it did not.
+            responder.response.status = 400;
+            responder.response.body = json::serialize(json::object{{"error", problem}});
+            responder.response.why = "fault header refused: " + problem;
+            return std::move(responder.response);
+        }
+        action = *parsed;
+        responder.response.fault = kFaultHeader;
+        why = "fault: header X-Emulator-Fault";
+        emulator.metrics().count_header_fault();
+    } else {
+        faults::FaultSubject subject{command, sdkappid, std::nullopt, std::nullopt};
+        if (query.identifier) subject.identifier = *query.identifier;
+        std::array<unsigned char, 4096> arena;
+        json::monotonic_resource memory(arena.data(), arena.size());
+        json::value body;
+        if (emulator.faults().needs_room_id()) {
+            json::error_code ec;
+            body = parse_body(request.body, memory, ec);
+            if (!ec) subject.room_id = room_id_in(body);
+        }
+        auto decision = emulator.faults().decide(subject);
+        if (!decision) return std::nullopt;
+        if (subject.room_id) responder.response.room_id = *subject.room_id;
+        action = decision->action;
+        responder.response.fault = std::move(decision->rule_id);
+        why = std::move(decision->why);
+    }
+    responder.response.directive.delay = std::chrono::milliseconds(action.delay_ms);
+    if (!action.replaces_answer()) {
+        responder.fault_note = why + " delayed " + std::to_string(action.delay_ms) + " ms";
+        return std::nullopt;
+    }
+    if (action.delay_ms != 0) why += " after " + std::to_string(action.delay_ms) + " ms";
+    if (action.error_code != 0) return responder.answer(action.error_code, {}, std::move(why));
+    if (action.http_status != 0) {
+        responder.response.status = action.http_status;
+        responder.response.content_type = "text/html";
+        responder.response.body = gateway_page(action.http_status);
+        responder.response.why = std::move(why) + ": HTTP " + std::to_string(action.http_status);
+        return std::move(responder.response);
+    }
+    responder.response.directive.network = action.network;
+    // What a truncated answer is cut from: the envelope a failing backend would have sent.
+    ApiResponse response = responder.answer(code::internal_error, {},
+                                            why + ": network " + std::string(core::network_fault_name(action.network)));
+    response.error_code = 0;  // nothing reaches the client as an ErrorCode
+    return response;
+}
+
 }  // namespace
 
 ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, std::string_view path) {
-    Responder responder{emulator, {}};
-    if (request.method != "POST") return responder.answer(code::bad_method);
+    Responder responder{emulator, {}, {}};
+    if (request.method != "POST") {
+        return responder.answer(code::bad_method, {}, "step 1: method " + std::string(request.method) + " is not POST");
+    }
     const auto command = command_of(path);
-    if (!command) return responder.answer(code::bad_resource);
-    responder.response.command = command_name(*command);
+    if (!command) return responder.answer(code::bad_resource, {}, "step 2: no such service or command");
+    responder.response.command = *command;
 
     const auto query = parse_common_query(request.target);
-    if (!query.sdkappid) return responder.answer(code::sdkappid_missing);
-    const auto sdkappid = parse_decimal_u64(*query.sdkappid);
-    if (query.malformed || !sdkappid || query.contenttype != "json" || (query.random && !is_uint32(*query.random))) {
-        return responder.answer(code::http_parse);
+    const auto sdkappid = query.sdkappid ? parse_decimal_u64(*query.sdkappid) : std::nullopt;
+    // Reported (journal, log) as far as the query names them, even when a later check refuses them.
+    responder.response.sdkappid = sdkappid;
+    if (query.identifier) responder.response.identifier = *query.identifier;
+    if (request.fault_header || !emulator.faults().empty()) {
+        if (auto faulted = apply_fault(responder, request, *command, query, sdkappid)) return std::move(*faulted);
     }
-    responder.response.sdkappid = *sdkappid;
-    if (!query.identifier || query.identifier->empty() || !query.usersig) {
-        return responder.answer(code::account_or_signature);
+
+    if (!query.sdkappid) return responder.answer(code::sdkappid_missing, {}, "step 3: sdkappid missing");
+    if (query.malformed) return responder.answer(code::http_parse, {}, "step 4: query is not valid URL syntax");
+    if (!sdkappid) return responder.answer(code::http_parse, {}, "step 4: sdkappid is not a decimal integer");
+    if (query.contenttype != "json") return responder.answer(code::http_parse, {}, "step 4: contenttype is not json");
+    if (query.random && !is_uint32(*query.random)) {
+        return responder.answer(code::http_parse, {}, "step 4: random is not a uint32");
     }
+    if (!query.identifier || query.identifier->empty()) {
+        return responder.answer(code::account_or_signature, {}, "step 5: identifier missing");
+    }
+    if (!query.usersig) return responder.answer(code::account_or_signature, {}, "step 5: usersig missing");
 
     const auto rules = emulator.rules().get();
     const rules::AppSettings* app = rules->apps.find(*sdkappid);
-    if (!app) return responder.answer(code::sdkappid_invalid);
-    if (app->disabled) return responder.answer(code::sdkappid_disabled);
-    if (!app->is_admin(*query.identifier)) return responder.answer(code::admin_required);
+    if (!app) return responder.answer(code::sdkappid_invalid, {}, "step 6: unknown app (unknown_apps is reject)");
+    if (app->disabled) return responder.answer(code::sdkappid_disabled, {}, "step 7: app disabled");
+    if (!app->is_admin(*query.identifier)) {
+        return responder.answer(code::admin_required, {}, "step 8: identifier not in admins");
+    }
     const std::int64_t now_ms = emulator.clock().now_ms();
     if (!app->secret_key.empty()) {
         const auto verdict =
             auth::verify_usersig(*query.usersig, app->secret_key, *query.identifier, *sdkappid, now_ms / 1000);
-        if (verdict != auth::UserSigVerdict::ok) return responder.answer(usersig_code(verdict));
+        if (verdict != auth::UserSigVerdict::ok) {
+            const auto outcome = usersig_outcome(verdict);
+            return responder.answer(outcome.code, {}, "step 9: UserSig " + std::string(outcome.why));
+        }
     }
 
     const auto tenant = emulator.tenants().get_or_create(*sdkappid, now_ms);
-    if (!tenant->rate.admit(*command, now_ms, app->rate_limits[static_cast<std::size_t>(*command)])) {
-        return responder.answer(code::rate_limited);
+    const std::uint32_t limit = app->rate_limits[core::index_of(*command)];
+    if (!tenant->rate.admit(*command, now_ms, limit)) {
+        return responder.answer(code::rate_limited, {},
+                                "step 10: rate limit of " + std::to_string(limit) + "/s reached in this second");
     }
 
-    if (request.body.empty()) return responder.answer(code::json_parse);
+    if (request.body.empty()) return responder.answer(code::json_parse, {}, "step 11: body empty");
     std::array<unsigned char, 4096> arena;
     json::monotonic_resource memory(arena.data(), arena.size());
-    json::parse_options options;
-    options.max_depth = kMaxJsonDepth;
     json::error_code ec;
-    const json::value body = json::parse(request.body, ec, &memory, options);
-    if (ec) return responder.answer(code::json_parse);
+    const json::value body = parse_body(request.body, memory, ec);
+    if (ec) return responder.answer(code::json_parse, {}, "step 11: body is not valid JSON (" + ec.message() + ")");
+    if (const auto room_id = room_id_in(body)) responder.response.room_id = *room_id;
 
     const CommandHandler handler = handler_for(*command);
     const CommandContext context{*sdkappid, *query.identifier, *app, *rules, *tenant, now_ms};
     const CommandResult result = handler(context, body);
-    return responder.answer(result.code, result.detail, result.code == 0 ? &result.payload : nullptr);
+    return responder.answer(result.code, result.detail, why_of(result), result.code == 0 ? &result.payload : nullptr);
 }
 
-CommandHandler handler_for(Command command) {
-    // Indexed like kCommandNames.
-    static constexpr std::array<CommandHandler, kCommandCount> kHandlers = {&create_room, &destroy_room, &get_room_info,
-                                                                            &update_room_info, &get_room_list};
-    return kHandlers[static_cast<std::size_t>(command)];
+CommandHandler handler_for(core::Command command) {
+    switch (command) {
+        case core::Command::create_room:
+            return &create_room;
+        case core::Command::destroy_room:
+            return &destroy_room;
+        case core::Command::get_room_info:
+            return &get_room_info;
+        case core::Command::update_room_info:
+            return &update_room_info;
+        case core::Command::get_room_list:
+            return &get_room_list;
+    }
+    return nullptr;  // unreachable: -Wswitch (an error here) makes every command have a case
 }
 
 }  // namespace lee::api

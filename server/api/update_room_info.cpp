@@ -22,7 +22,7 @@ CommandResult update_room_info(const CommandContext& context, const boost::json:
         return failure(code::sensitive_content, std::move(*field));
     }
     if (!context.tenant.rooms.update(room_id, [&](state::Room& room) { fields.apply_to(room); })) {
-        return failure(code::room_not_found);
+        return explained(code::room_not_found, "state: 100004 no room " + room_id);
     }
     return {};
 }

@@ -33,6 +33,8 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_ADMIN_TOKEN", "admin-token"},
     {"LIVE_EMULATOR_IDLE_TIMEOUT_MS", "idle-timeout-ms"},
     {"LIVE_EMULATOR_READ_TIMEOUT_MS", "read-timeout-ms"},
+    {"LIVE_EMULATOR_JOURNAL_ENTRIES", "journal-entries"},
+    {"LIVE_EMULATOR_JOURNAL_BYTES", "journal-bytes"},
 };
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
@@ -125,7 +127,11 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
                                        "close a keep-alive connection idle this long [LIVE_EMULATOR_IDLE_TIMEOUT_MS]")(
         "read-timeout-ms", po::value<std::int64_t>()->default_value(10'000),
         "close a connection whose request is not complete this long after it began "
-        "[LIVE_EMULATOR_READ_TIMEOUT_MS]");
+        "[LIVE_EMULATOR_READ_TIMEOUT_MS]")(
+        "journal-entries", po::value<std::string>()->default_value("10000"),
+        "requests the journal keeps; 0 turns it off [LIVE_EMULATOR_JOURNAL_ENTRIES]")(
+        "journal-bytes", po::value<std::string>()->default_value("16777216"),
+        "bytes the journal keeps at most [LIVE_EMULATOR_JOURNAL_BYTES]");
 
     po::variables_map values;
     try {
@@ -171,6 +177,14 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         serve.idle_timeout_ms = values["idle-timeout-ms"].as<std::int64_t>();
         serve.read_timeout_ms = values["read-timeout-ms"].as<std::int64_t>();
         if (serve.idle_timeout_ms <= 0 || serve.read_timeout_ms <= 0) throw po::error("timeouts must be positive");
+        const auto journal_entries = api::parse_decimal_u64(values["journal-entries"].as<std::string>());
+        if (!journal_entries || *journal_entries > 10'000'000) throw po::error("--journal-entries must be 0..10000000");
+        serve.journal_entries = static_cast<std::size_t>(*journal_entries);
+        const auto journal_bytes = api::parse_decimal_u64(values["journal-bytes"].as<std::string>());
+        if (!journal_bytes || *journal_bytes < 4096 || *journal_bytes > (std::uint64_t{1} << 40U)) {
+            throw po::error("--journal-bytes must be 4096..1099511627776");
+        }
+        serve.journal_bytes = static_cast<std::size_t>(*journal_bytes);
         const auto address = boost::asio::ip::make_address(serve.listen_host);
         if (!address.is_loopback() && serve.admin_token.empty()) {
             throw po::error("--admin-token is mandatory when listening on a non-loopback address");

@@ -22,6 +22,8 @@ struct ServeOptions {
     std::string admin_token;
     std::int64_t idle_timeout_ms = 60'000;
     std::int64_t read_timeout_ms = 10'000;
+    std::size_t journal_entries = 10'000;
+    std::size_t journal_bytes = std::size_t{16} * 1024 * 1024;
 };
 
 inline constexpr std::int64_t kDefaultExpireSeconds = std::int64_t{86400} * 180;  // the official libraries' default

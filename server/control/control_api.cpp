@@ -6,16 +6,20 @@
 
 #include <openssl/crypto.h>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 
 #include "api/query.hpp"
 #include "api/room_view.hpp"
 #include "emulator.hpp"
 #include "rules/rules_error.hpp"
+#include "rules/rules_json.hpp"
 
 namespace lee::control {
 namespace json = boost::json;
 
 namespace {
+
+constexpr std::size_t kMaxAppsInMetrics = 1000;
 
 api::ApiResponse reply(unsigned status, const json::value& body) {
     api::ApiResponse response;
@@ -67,6 +71,8 @@ api::ApiResponse reset(Emulator& emulator, const api::ApiRequest& request) {
     const auto sdkappid = sdkappid_filter(request.target, bad);
     if (bad) return problem(400, "sdkappid must be a decimal integer");
     emulator.tenants().reset(sdkappid);
+    emulator.journal().clear(sdkappid);
+    emulator.faults().reset(emulator.rules().get()->faults, sdkappid);
     json::object out{{"reset", true}};
     out["sdkappid"] = sdkappid ? json::value(*sdkappid) : json::value(nullptr);
     return reply(200, out);
@@ -109,7 +115,9 @@ api::ApiResponse clock(Emulator& emulator, const api::ApiRequest& request) {
 
 api::ApiResponse reload(Emulator& emulator) {
     try {
-        emulator.rules().replace(rules::load_rules_directory(emulator.options().rules_directory));
+        auto loaded = rules::load_rules_directory(emulator.options().rules_directory);
+        emulator.faults().load(loaded->faults);
+        emulator.rules().replace(std::move(loaded));
     } catch (const rules::RulesError& error) {
         return reply(400, json::object{{"error", error.what()}, {"file", error.file()}, {"line", error.line()}});
     }
@@ -220,6 +228,121 @@ api::ApiResponse sensitive_words(Emulator& emulator, const api::ApiRequest& requ
     return reply(200, json::object{{"words", json::value_from(emulator.rules().get()->sensitive_words.words())}});
 }
 
+// The query's parameters, decoded (the first of a repeated name wins); nullopt when the target is not valid URL
+// syntax.
+std::optional<std::vector<std::pair<std::string, std::string>>> query_params(std::string_view target) {
+    const auto url = boost::urls::parse_origin_form(target);
+    if (!url) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& param : url->params()) {
+        const bool seen =
+            std::any_of(out.begin(), out.end(), [&](const auto& kept) { return kept.first == param.key; });
+        if (!seen) out.emplace_back(param.key, param.value);
+    }
+    return out;
+}
+
+api::ApiResponse faults_list(Emulator& emulator, unsigned status = 200, json::array added = {}) {
+    json::object out{{"faults", emulator.faults().to_json()}};
+    if (status == 201) out["added"] = std::move(added);
+    return reply(status, out);
+}
+
+api::ApiResponse faults(Emulator& emulator, const std::vector<std::string_view>& segments,
+                        const api::ApiRequest& request) {
+    const std::string_view method = request.method;
+    if (segments.size() == 3) {
+        if (method != "DELETE") return problem(405, "use DELETE on one rule");
+        if (!emulator.faults().remove(segments[2])) return problem(404, "no fault rule with that id");
+        return reply(200, json::object{{"deleted", segments[2]}});
+    }
+    if (method == "GET") return faults_list(emulator);
+    if (method == "DELETE") {
+        bool bad = false;
+        const auto sdkappid = sdkappid_filter(request.target, bad);
+        if (bad) return problem(400, "sdkappid must be a decimal integer");
+        emulator.faults().clear(sdkappid);
+        return faults_list(emulator);
+    }
+    if (method != "POST") return problem(405, "use GET, POST or DELETE");
+    json::error_code ec;
+    const json::value body = json::parse(request.body, ec);
+    if (ec) return problem(400, "the body must be a fault rule, an array of them or {\"faults\":[...]}");
+    std::vector<rules::FaultRule> added;
+    try {
+        if (body.is_object() && !body.get_object().contains("faults")) {
+            added.push_back(rules::parse_fault_rule(body, "$"));
+        } else {
+            added = rules::parse_fault_rule_list(body);
+        }
+        const auto ids = emulator.faults().add(std::move(added));
+        return faults_list(emulator, 201, json::value_from(ids).get_array());
+    } catch (const rules::SettingError& error) {
+        return problem(400, error.what());
+    } catch (const std::invalid_argument& error) {
+        return problem(409, error.what());
+    }
+}
+
+// Parses the journal's filters; an error names the parameter.
+std::optional<std::string> read_journal_query(std::string_view target, std::size_t max_limit,
+                                              observe::JournalQuery& query) {
+    const auto params = query_params(target);
+    if (!params) return "the query is not valid URL syntax";
+    for (const auto& [key, value] : *params) {
+        const auto number = api::parse_decimal_u64(value);
+        if (key == "sdkappid") {
+            if (!number) return "sdkappid must be a decimal integer";
+            query.sdkappid = number;
+        } else if (key == "command") {
+            query.command = core::command_from_name(value);
+            if (!query.command) return "command " + value + " is not an emulated command";
+        } else if (key == "error_code") {
+            if (!number || *number > INT32_MAX) return "error_code must be a decimal integer";
+            query.error_code = static_cast<int>(*number);
+        } else if (key == "room_id") {
+            query.room_id = value;
+        } else if (key == "since") {
+            if (!number || *number > INT64_MAX) return "since must be a time in unix ms (emulator clock)";
+            query.since_ms = static_cast<std::int64_t>(*number);
+        } else if (key == "after_seq") {
+            if (!number) return "after_seq must be a decimal integer";
+            query.after_seq = number;
+        } else if (key == "limit") {
+            if (!number || *number == 0) return "limit must be a positive integer";
+            query.limit = static_cast<std::size_t>(std::min<std::uint64_t>(*number, max_limit));
+        } else if (key == "control") {
+            if (value != "true" && value != "false") return "control must be true or false";
+            query.include_control = value == "true";
+        } else {
+            return "unknown filter " + key +
+                   " (sdkappid, command, error_code, room_id, since, after_seq, limit, control)";
+        }
+    }
+    return std::nullopt;
+}
+
+api::ApiResponse journal(Emulator& emulator, const api::ApiRequest& request) {
+    auto& journal = emulator.journal();
+    if (request.method == "DELETE") {
+        bool bad = false;
+        const auto sdkappid = sdkappid_filter(request.target, bad);
+        if (bad) return problem(400, "sdkappid must be a decimal integer");
+        journal.clear(sdkappid);
+        return reply(200, json::object{{"cleared", true},
+                                       {"sdkappid", sdkappid ? json::value(*sdkappid) : json::value(nullptr)}});
+    }
+    if (request.method != "GET") return problem(405, "use GET or DELETE");
+    const auto stats = journal.stats();
+    observe::JournalQuery query;
+    if (auto error = read_journal_query(request.target, std::max<std::size_t>(stats.max_entries, 1), query)) {
+        return problem(400, *error);
+    }
+    json::object out = json::value_from(stats).get_object();
+    out["entries"] = json::value_from(journal.query(query));
+    return reply(200, out);
+}
+
 // Constant time, so the token cannot be guessed a byte at a time from response latency.
 bool authorized(const std::string& token, std::string_view authorization) {
     if (token.empty()) return true;
@@ -249,7 +372,33 @@ api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& reque
     }
     if (name == "apps" && segments.size() <= 4) return apps(emulator, segments, request);
     if (name == "sensitive-words" && segments.size() == 2) return sensitive_words(emulator, request);
+    if (name == "faults" && segments.size() <= 3) return faults(emulator, segments, request);
+    if (name == "journal" && segments.size() == 2) return journal(emulator, request);
     return problem(404, "no such control endpoint");
+}
+
+api::ApiResponse handle_metrics(Emulator& emulator, const api::ApiRequest& request) {
+    if (!authorized(emulator.options().admin_token, request.authorization)) {
+        return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
+    }
+    if (request.method != "GET") return problem(405, "use GET");
+    observe::MetricsSnapshot snapshot;
+    snapshot.uptime_seconds = static_cast<double>(emulator.uptime_ms()) / 1000;
+    snapshot.connections_open = emulator.open_connections();
+    snapshot.rooms_per_app = emulator.tenants().room_counts();
+    for (const auto& [id, rooms] : snapshot.rooms_per_app) snapshot.rooms_total += rooms;
+    if (snapshot.rooms_per_app.size() > kMaxAppsInMetrics) snapshot.rooms_per_app.resize(kMaxAppsInMetrics);
+    snapshot.apps_tracked = emulator.tenants().size();
+    emulator.faults().for_each_fired(
+        [&](std::string_view id, std::uint64_t fired) { snapshot.faults_fired.emplace_back(std::string(id), fired); });
+    const auto journal_stats = emulator.journal().stats();
+    snapshot.journal_entries = journal_stats.entries;
+    snapshot.journal_bytes = journal_stats.bytes;
+    snapshot.journal_dropped = journal_stats.dropped;
+    api::ApiResponse response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = emulator.metrics().render(snapshot);
+    return response;
 }
 
 }  // namespace lee::control

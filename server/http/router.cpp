@@ -3,7 +3,6 @@
 #include <chrono>
 
 #include <boost/beast/http/field.hpp>
-#include <boost/beast/version.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
 
@@ -17,6 +16,7 @@ namespace beast_http = boost::beast::http;
 namespace {
 
 constexpr std::string_view kServerName = "live-engine-emulator";
+constexpr std::string_view kFaultHeader = "X-Emulator-Fault";
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
@@ -24,10 +24,11 @@ api::ApiResponse not_found() {
     api::ApiResponse response;
     response.status = 404;
     response.body = R"({"error":"not found: the emulated API is under /v4/, the control API under /_emulator/"})";
+    response.why = "no such path";
     return response;
 }
 
-Response to_beast(api::ApiResponse&& answer, unsigned version, bool keep_alive, bool head = false) {
+Response to_beast(api::ApiResponse& answer, unsigned version, bool keep_alive, bool head = false) {
     Response response{static_cast<beast_http::status>(answer.status), version};
     response.set(beast_http::field::server, kServerName);
     response.set(beast_http::field::content_type, answer.content_type);
@@ -40,22 +41,68 @@ Response to_beast(api::ApiResponse&& answer, unsigned version, bool keep_alive, 
     return response;
 }
 
+// Reading the journal or scraping metrics must not change what they report.
+bool observes_itself(std::string_view path) { return path == "/_emulator/journal" || path == "/metrics"; }
+
+void count(Emulator& emulator, bool api, const api::ApiResponse& answer, double latency_ms) {
+    if (answer.directive.network != core::NetworkFault::none) {
+        emulator.metrics().count_network_fault(answer.command, answer.directive.network);
+    } else if (api) {
+        emulator.metrics().count_api(answer.command, answer.error_code, answer.status, latency_ms / 1000);
+    } else {
+        emulator.metrics().count_status(answer.status);
+    }
+}
+
+void journal(Emulator& emulator, std::string_view method, std::string_view path, bool api, api::ApiResponse& answer,
+             double latency_ms) {
+    if (!emulator.journal().enabled() || observes_itself(path)) return;
+    const auto network = answer.directive.network;
+    const bool answered = network == core::NetworkFault::none;
+    observe::JournalEntry entry;
+    entry.time_ms = emulator.clock().now_ms();
+    entry.kind = api ? observe::EntryKind::api : observe::EntryKind::control;
+    entry.method = method;
+    entry.path = path;
+    entry.command = answer.command;
+    entry.sdkappid = answer.sdkappid;
+    entry.identifier = std::move(answer.identifier);
+    entry.room_id = std::move(answer.room_id);
+    entry.request_id = std::move(answer.request_id);
+    entry.status = answered ? answer.status : 0;
+    entry.error_code = answer.error_code;
+    entry.latency_ms = latency_ms;
+    entry.delay_ms = static_cast<std::uint32_t>(answer.directive.delay.count());
+    if (!answered) entry.network = core::network_fault_name(network);
+    entry.fault = std::move(answer.fault);
+    entry.why = std::move(answer.why);
+    emulator.journal().record(std::move(entry));
+}
+
 }  // namespace
 
-Response handle_request(Emulator& emulator, const Request& request) {
+Answer handle_request(Emulator& emulator, const Request& request) {
     const auto started = std::chrono::steady_clock::now();
     const std::string_view target = request.target();
     const std::string_view path = target.substr(0, target.find('?'));
-    const std::string_view authorization = request[beast_http::field::authorization];
     const bool head = request.method() == beast_http::verb::head;
     // HEAD is answered as the GET it describes (without the body), so health checks can use either.
-    const std::string_view method = head && starts_with(path, "/_emulator/") ? "GET" : request.method_string();
-    const api::ApiRequest api_request{method, target, request.body(), authorization};
+    const bool control = starts_with(path, "/_emulator/") || path == "/metrics";
+    const std::string_view method = head && control ? "GET" : request.method_string();
+    api::ApiRequest api_request{method, target, request.body(), request[beast_http::field::authorization], {}};
+    if (!emulator.options().strict) {
+        if (const auto header = request.find(kFaultHeader); header != request.end()) {
+            api_request.fault_header = header->value();
+        }
+    }
 
+    const bool api = starts_with(path, "/v4/");
     api::ApiResponse answer;
-    if (starts_with(path, "/v4/")) {
+    if (api) {
         answer = api::handle_live_engine(emulator, api_request, path);
-    } else if (starts_with(path, "/_emulator/")) {
+    } else if (path == "/metrics") {
+        answer = control::handle_metrics(emulator, api_request);
+    } else if (control) {
         answer = control::handle_control(emulator, api_request, path);
     } else {
         answer = not_found();
@@ -63,16 +110,30 @@ Response handle_request(Emulator& emulator, const Request& request) {
 
     const double latency_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    emulator.access_log().request(log::RequestRecord{request.method_string(), path, answer.command, answer.sdkappid,
-                                                     answer.status, answer.error_code, latency_ms});
-    return to_beast(std::move(answer), request.version(), request.keep_alive(), head);
+    emulator.access_log().request(log::RequestRecord{request.method_string(), path,
+                                                     answer.command ? core::command_name(*answer.command) : "",
+                                                     answer.sdkappid, answer.status, answer.error_code, latency_ms});
+    Answer out{to_beast(answer, request.version(), request.keep_alive(), head), answer.directive};
+    count(emulator, api, answer, latency_ms);
+    journal(emulator, request.method_string(), path, api, answer, latency_ms);
+    return out;
+}
+
+void record_refusal(Emulator& emulator, unsigned status, std::string_view reason) {
+    api::ApiResponse answer;
+    answer.status = status;
+    answer.why = "transport: " + std::string(reason);
+    emulator.access_log().message(log::Level::debug,
+                                  "refused with " + std::to_string(status) + ": " + std::string(reason));
+    emulator.metrics().count_status(status);
+    journal(emulator, "", "", true, answer, 0);
 }
 
 Response transport_error(unsigned status, std::string_view reason) {
     api::ApiResponse answer;
     answer.status = status;
     answer.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(reason)) + "}";
-    return to_beast(std::move(answer), 11, false);
+    return to_beast(answer, 11, false);
 }
 
 }  // namespace lee::http

@@ -1,8 +1,10 @@
 #pragma once
-// The one place that decides which handler answers a request: /v4/... goes to the emulated API,
-// /_emulator/... to the control API. A plain function from request to response, as in Beast's examples.
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
+// The one place that decides which handler answers a request: /v4/... goes to the emulated API, /_emulator/... and
+// /metrics to the control API. A plain function from request to answer, as in Beast's examples; it also records
+// each request in the journal, the metrics and the access log.
+#include <string_view>
+
+#include "http/message.hpp"
 
 namespace lee {
 class Emulator;
@@ -10,12 +12,9 @@ class Emulator;
 
 namespace lee::http {
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+Answer handle_request(Emulator& emulator, const Request& request);
 
-Response handle_request(Emulator& emulator, const Request& request);
-
-// A transport-level rejection (400, 413, 431): a JSON explanation, and the connection closes after it.
-Response transport_error(unsigned status, std::string_view reason);
+// Records a request the transport refused before it could be handled.
+void record_refusal(Emulator& emulator, unsigned status, std::string_view reason);
 
 }  // namespace lee::http

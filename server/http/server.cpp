@@ -3,20 +3,19 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-
-#include "emulator.hpp"
-#include "http/router.hpp"
 
 namespace lee::http {
 namespace asio = boost::asio;
@@ -31,6 +30,10 @@ constexpr std::size_t kMaxDrainBytes = std::size_t{1024} * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
 constexpr std::chrono::milliseconds kAcceptRetry{50};
+
+// What the "garbage" network fault sends: no HTTP status line, a NUL and bytes that are not valid UTF-8, so every
+// HTTP client reports a protocol error rather than reading it as an answer.
+constexpr std::string_view kGarbage{"\x00\xff\xfe EMULATOR-GARBAGE \x15\x03\x03\x00\x02\x02\x32 not http\r\n\r\n", 41};
 constexpr std::chrono::seconds kAcceptLogEvery{1};
 
 bool is_parse_error(const beast::error_code& ec) {
@@ -41,12 +44,14 @@ class Session;
 
 }  // namespace
 
-// What the listener and its sessions share: the emulator, the limits, and the table of open sessions that a
-// graceful stop walks.
+// What the listener and its sessions share: the handlers, the log, the limits, and the table of open sessions
+// that a graceful stop walks.
 class Connections {
 public:
-    Connections(Emulator& owner, TransportLimits transport) : emulator(owner), limits(transport) {}
-    Emulator& emulator;
+    Connections(Handlers given, log::AccessLog& logger, TransportLimits transport)
+        : handlers(std::move(given)), log(logger), limits(transport) {}
+    const Handlers handlers;
+    log::AccessLog& log;
     const TransportLimits limits;
     std::atomic<bool> stopping{false};
 
@@ -84,8 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
 public:
     Session(tcp::socket&& socket, std::shared_ptr<Connections> connections)
         : stream_(std::move(socket)),
+          delay_(stream_.get_executor()),
           connections_(std::move(connections)),
-          emulator_(connections_->emulator),
           limits_(connections_->limits) {}
     ~Session() { connections_->remove(this); }
 
@@ -94,10 +99,12 @@ public:
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
     }
 
-    // Called on stop: a connection waiting for its next request closes now; one mid-request finishes it first.
+    // Called on stop: a connection waiting for its next request (or stalled by a fault) closes now; one
+    // mid-request finishes it first, without waiting out an injected delay.
     void wind_down() {
         asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-            if (self->idle_) self->close();
+            if (self->idle_ || self->stalled_) return self->close();
+            self->delay_.cancel();
         });
     }
 
@@ -158,20 +165,81 @@ private:
             return reject(400, "malformed HTTP request: " + ec.message());
         }
         if (ec) return close();  // end of stream, timeout, reset: nobody to answer
+        Answer answer;
         try {
-            response_ = handle_request(emulator_, parser_->get());
+            answer = connections_->handlers.answer(parser_->get());
         } catch (const std::exception& error) {
             // A bug must cost one request, not the process.
-            emulator_.access_log().message(log::Level::error, std::string("request failed: ") + error.what());
+            connections_->log.message(log::Level::error, std::string("request failed: ") + error.what());
             return reject(500, "internal error in the emulator");
         }
-        if (connections_->stopping) response_.keep_alive(false);
-        write(!response_.keep_alive());
+        response_ = std::move(answer.response);
+        network_ = answer.directive.network;
+        if (answer.directive.delay.count() <= 0) return carry_out();
+        // On a timer, never a sleeping thread: other connections go on meanwhile. A stop cuts it short.
+        delay_.expires_after(answer.directive.delay);
+        delay_.async_wait([self = shared_from_this()](beast::error_code) { self->carry_out(); });
+    }
+
+    void carry_out() {
+        switch (network_) {
+            case core::NetworkFault::none:
+                if (connections_->stopping) response_.keep_alive(false);
+                return write(!response_.keep_alive());
+            case core::NetworkFault::reset: {
+                // SO_LINGER 0: close() sends RST instead of FIN.
+                beast::error_code ignored;
+                stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
+                stream_.socket().close(ignored);
+                return;
+            }
+            case core::NetworkFault::close:
+                return close();
+            case core::NetworkFault::garbage:
+                return write_raw(std::string(kGarbage));
+            case core::NetworkFault::truncated:
+                return write_raw(truncated_response());
+            case core::NetworkFault::stall:
+                return stall();
+        }
     }
 
     void reject(unsigned status, const std::string& reason) {
+        connections_->handlers.refused(status, reason);
         response_ = transport_error(status, reason);
         write(true);
+    }
+
+    // The answer's headers with their full Content-Length, and half of its body.
+    std::string truncated_response() {
+        response_.keep_alive(false);
+        std::ostringstream head;
+        head << response_.base();
+        const std::string& body = response_.body();
+        return head.str() + body.substr(0, body.size() / 2);
+    }
+
+    // Bytes out, then an orderly close: the client reads them and then the end of the stream.
+    void write_raw(std::string bytes) {
+        raw_ = std::move(bytes);
+        stream_.expires_after(limits_.read_timeout);
+        asio::async_write(stream_, asio::buffer(raw_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) return self->close();
+            self->drain_and_close();
+        });
+    }
+
+    // No answer, ever: read and discard whatever comes until the client gives up (or a stop closes it).
+    void stall() {
+        stalled_ = true;
+        if (connections_->stopping) return close();
+        stream_.expires_never();
+        buffer_.clear();
+        stream_.async_read_some(buffer_.prepare(kReadChunk),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    if (ec) return self->close();
+                                    self->stall();
+                                });
     }
 
     void write(bool close_after) {
@@ -213,21 +281,25 @@ private:
     beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
     Response response_;
+    core::NetworkFault network_ = core::NetworkFault::none;
+    std::string raw_;  // bytes of a garbage or truncated answer while they are written
+    asio::steady_timer delay_;
     std::size_t header_bytes_ = 0;
     std::size_t drained_ = 0;
-    bool idle_ = false;  // waiting for the first byte of a request
+    bool idle_ = false;     // waiting for the first byte of a request
+    bool stalled_ = false;  // answering with silence (network fault "stall")
     std::shared_ptr<Connections> connections_;
-    Emulator& emulator_;
     const TransportLimits& limits_;  // owned by connections_
 };
 
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Emulator& emulator, TransportLimits limits)
+Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
+                   TransportLimits limits)
     : io_(io),
       acceptor_(asio::make_strand(io)),
       retry_(acceptor_.get_executor()),
-      connections_(std::make_shared<Connections>(emulator, limits)) {
+      connections_(std::make_shared<Connections>(std::move(handlers), log, limits)) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -249,26 +321,27 @@ void Listener::stop() {
 std::size_t Listener::open_connections() const { return connections_->size(); }
 
 void Listener::accept() {
-    acceptor_.async_accept(
-        asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
-            if (!ec) {
-                beast::error_code ignored;
-                socket.set_option(tcp::no_delay(true), ignored);
-                std::make_shared<Session>(std::move(socket), self->connections_)->start();
-                return self->accept();
-            }
-            // Out of descriptors, typically: retrying at once would spin, so wait, and log once a second at most.
-            const auto now = std::chrono::steady_clock::now();
-            if (now - self->last_accept_log_ >= kAcceptLogEvery) {
-                self->last_accept_log_ = now;
-                self->connections_->emulator.access_log().message(log::Level::warn, "accept failed: " + ec.message());
-            }
-            self->retry_.expires_after(kAcceptRetry);
-            self->retry_.async_wait([self](beast::error_code wait_error) {
-                if (!wait_error) self->accept();
-            });
-        });
+    acceptor_.async_accept(asio::make_strand(io_),
+                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+                               if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
+                               if (!ec) {
+                                   beast::error_code ignored;
+                                   socket.set_option(tcp::no_delay(true), ignored);
+                                   std::make_shared<Session>(std::move(socket), self->connections_)->start();
+                                   return self->accept();
+                               }
+                               // Out of descriptors, typically: retrying at once would spin, so wait, and log once a
+                               // second at most.
+                               const auto now = std::chrono::steady_clock::now();
+                               if (now - self->last_accept_log_ >= kAcceptLogEvery) {
+                                   self->last_accept_log_ = now;
+                                   self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
+                               }
+                               self->retry_.expires_after(kAcceptRetry);
+                               self->retry_.async_wait([self](beast::error_code wait_error) {
+                                   if (!wait_error) self->accept();
+                               });
+                           });
 }
 
 }  // namespace lee::http

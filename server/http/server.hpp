@@ -1,6 +1,7 @@
 #pragma once
-// Beast's listener and session roles: accept sockets, move bytes, enforce transport limits. No decisions about
-// what to answer live here; those are in handle_request().
+// Beast's listener and session roles: accept sockets, move bytes, enforce transport limits, and carry out the
+// transport directives answers come with (delays on timers, network faults). No decisions about what to answer
+// live here: the handlers given to the listener make them.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -9,9 +10,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-namespace lee {
-class Emulator;
-}
+#include "http/message.hpp"
+#include "log/access_log.hpp"
 
 namespace lee::http {
 
@@ -27,12 +27,12 @@ class Connections;
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // Binds and listens at once, so the caller can report the port before any request is served.
-    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Emulator& emulator,
-             TransportLimits limits);
+    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Handlers handlers,
+             log::AccessLog& log, TransportLimits limits);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void start();
-    // Stops accepting and winds the open connections down: idle ones close now, busy ones after their answer
-    // (sent with Connection: close).
+    // Stops accepting and winds the open connections down: idle and stalled ones close now, busy ones after their
+    // answer (sent with Connection: close; a pending delay is cut short).
     void stop();
     std::size_t open_connections() const;
 

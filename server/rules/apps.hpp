@@ -9,14 +9,18 @@
 #include <boost/json/fwd.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
-#include "api/command.hpp"
+#include "core/commands.hpp"
 
 namespace lee::rules {
 
 // Requests per second per command; 0 means unlimited.
-using RateLimits = std::array<std::uint32_t, api::kCommandCount>;
+using RateLimits = std::array<std::uint32_t, core::kCommandCount>;
 
-inline constexpr RateLimits kDefaultRateLimits = {200, 200, 200, 200, 10};
+inline constexpr RateLimits kDefaultRateLimits = [] {
+    RateLimits limits{};
+    for (const auto& row : core::kCommands) limits[core::index_of(row.command)] = row.default_rate;
+    return limits;
+}();
 
 struct AppSettings {
     std::uint64_t sdkappid = 0;

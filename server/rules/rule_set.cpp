@@ -39,6 +39,9 @@ std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory
     if (const auto text = read_optional_file(words_path)) {
         rules->sensitive_words = SensitiveWordMatcher(parse_sensitive_words(*text, words_path.string()));
     }
+    const auto faults_path = root / "faults.json";
+    if (const auto text = read_optional_file(faults_path))
+        rules->faults = parse_faults_file(*text, faults_path.string());
     return rules;
 }
 

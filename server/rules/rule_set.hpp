@@ -8,6 +8,7 @@
 #include <string>
 
 #include "rules/apps.hpp"
+#include "rules/fault_rules.hpp"
 #include "rules/sensitive_words.hpp"
 
 namespace lee::rules {
@@ -15,9 +16,10 @@ namespace lee::rules {
 struct RuleSet {
     AppsConfig apps;
     SensitiveWordMatcher sensitive_words;
+    std::vector<FaultRule> faults;  // from faults.json; the running set (with run-time changes) is faults/'s
 };
 
-// Loads apps.json and sensitive_words.txt from `directory`; a missing file means its defaults.
+// Loads apps.json, sensitive_words.txt and faults.json from `directory`; a missing file means its defaults.
 // Throws RulesError naming the file and the problem.
 std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory);
 

@@ -10,6 +10,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "core/utf8.hpp"
 #include "rules/rules_error.hpp"
 
 namespace lee::rules {
@@ -31,40 +32,6 @@ std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
     return s;
-}
-
-// Strict: rejects stray continuation bytes, truncated sequences, overlong forms, surrogates and > U+10FFFF.
-bool is_valid_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto lead = static_cast<unsigned char>(s[i]);
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len = 0;
-        if ((lead & 0xE0U) == 0xC0U) {
-            len = 2;
-        } else if ((lead & 0xF0U) == 0xE0U) {
-            len = 3;
-        } else if ((lead & 0xF8U) == 0xF0U) {
-            len = 4;
-        } else {
-            return false;
-        }
-        static constexpr std::array<std::uint32_t, 5> kLeadMask = {0, 0, 0x1F, 0x0F, 0x07};
-        static constexpr std::array<std::uint32_t, 5> kMinCodePoint = {0, 0, 0x80, 0x800, 0x10000};
-        std::uint32_t cp = lead & kLeadMask[len];
-        if (s.size() - i < len) return false;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto cont = static_cast<unsigned char>(s[i + k]);
-            if ((cont & 0xC0U) != 0x80U) return false;
-            cp = (cp << 6U) | (cont & 0x3FU);
-        }
-        if (cp < kMinCodePoint[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += len;
-    }
-    return true;
 }
 
 }  // namespace
@@ -181,7 +148,7 @@ std::vector<std::string> parse_sensitive_words(std::string_view text, const std:
         std::string_view line = text.substr(0, eol);
         text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
 
-        if (!is_valid_utf8(line)) throw RulesError(file_name, line_number, "invalid UTF-8");
+        if (!core::is_valid_utf8(line)) throw RulesError(file_name, line_number, "invalid UTF-8");
         if (const std::size_t hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
         line = trim(line);
         if (line.empty()) continue;

@@ -11,10 +11,10 @@ std::uint64_t window_of(std::int64_t now_ms) noexcept {
 
 }  // namespace
 
-bool RateLimiter::admit(api::Command command, std::int64_t now_ms, std::uint32_t limit) noexcept {
+bool RateLimiter::admit(core::Command command, std::int64_t now_ms, std::uint32_t limit) noexcept {
     if (limit == 0) return true;
     const std::uint64_t window = window_of(now_ms);
-    auto& slot = windows_[static_cast<std::size_t>(command)];
+    auto& slot = windows_[core::index_of(command)];
     std::uint64_t current = slot.load(std::memory_order_relaxed);
     for (;;) {
         const bool same_window = (current >> 32) == (window & 0xFFFFFFFFu);

@@ -5,20 +5,20 @@
 #include <atomic>
 #include <cstdint>
 
-#include "api/command.hpp"
+#include "core/commands.hpp"
 
 namespace lee::state {
 
 class RateLimiter {
 public:
     // Counts this request in the current window; false when the window already holds `limit` (0 = unlimited).
-    bool admit(api::Command command, std::int64_t now_ms, std::uint32_t limit) noexcept;
+    bool admit(core::Command command, std::int64_t now_ms, std::uint32_t limit) noexcept;
     void clear() noexcept;
     // True when no window is current at `now_ms` (nothing worth keeping).
     bool idle(std::int64_t now_ms) const noexcept;
 
 private:
-    std::array<std::atomic<std::uint64_t>, api::kCommandCount> windows_{};
+    std::array<std::atomic<std::uint64_t>, core::kCommandCount> windows_{};
 };
 
 }  // namespace lee::state

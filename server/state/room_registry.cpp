@@ -19,11 +19,13 @@ RoomRegistry::Shard& RoomRegistry::shard_for(std::string_view room_id) const {
     return shards_[StringHash{}(room_id) % kShards];
 }
 
-CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t interval_ms) {
+CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t interval_ms,
+                                   std::int64_t* window_age_ms) {
     Shard& shard = shard_for(room.room_id);
     std::lock_guard lock(shard.mutex);
     if (const auto window = shard.create_windows.find(room.room_id);
         window != shard.create_windows.end() && within(window->second, now_ms, interval_ms)) {
+        if (window_age_ms) *window_age_ms = now_ms - window->second.started_ms;
         return CreateOutcome::too_frequent;
     }
     if (interval_ms > 0) {

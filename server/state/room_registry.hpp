@@ -30,8 +30,10 @@ enum class CreateOutcome { created, too_frequent, exists_same_owner, exists_othe
 class RoomRegistry {
 public:
     // The create_room state checks 100012 → 100010 → 100003 and the insert, atomically for this RoomId.
-    // Only an attempt that passes the interval check starts a new interval window.
-    CreateOutcome create(Room room, std::int64_t now_ms, std::int64_t interval_ms);
+    // Only an attempt that passes the interval check starts a new interval window. On too_frequent,
+    // `window_age_ms` (when given) says how long ago the window opened.
+    CreateOutcome create(Room room, std::int64_t now_ms, std::int64_t interval_ms,
+                         std::int64_t* window_age_ms = nullptr);
     std::optional<Room> find(std::string_view room_id) const;
     bool destroy(std::string_view room_id);
     // Applies `change` to the stored room under its shard lock; false when there is no such room.

@@ -34,6 +34,18 @@ std::size_t TenantDirectory::size() const {
     return tenants_.size();
 }
 
+std::vector<std::pair<std::uint64_t, std::size_t>> TenantDirectory::room_counts() const {
+    std::vector<std::pair<std::uint64_t, std::size_t>> out;
+    {
+        std::shared_lock lock(mutex_);
+        for (const auto& [id, tenant] : tenants_) {
+            if (const std::size_t rooms = tenant->rooms.size()) out.emplace_back(id, rooms);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 void TenantDirectory::prune(std::int64_t now_ms) {
     std::unique_lock lock(mutex_);
     prune_locked(now_ms);

@@ -29,6 +29,8 @@ public:
     std::shared_ptr<Tenant> find(std::uint64_t sdkappid) const;
     void reset(std::optional<std::uint64_t> sdkappid);
     std::size_t size() const;
+    // sdkappid → rooms held, for every app holding at least one, by sdkappid.
+    std::vector<std::pair<std::uint64_t, std::size_t>> room_counts() const;
     // Forgets apps that hold nothing (no rooms, no create window, no current rate window) and that no request
     // is using, so apps seen once long ago do not accumulate. Runs by itself when the directory has doubled.
     void prune(std::int64_t now_ms);

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/command.hpp"
+#include "core/commands.hpp"
 #include "api/envelope.hpp"
 #include "api/error_table.hpp"
 #include "api/query.hpp"
@@ -62,7 +62,7 @@ bool reports(const std::optional<RulesError>& error, const std::string& file, st
     return ok;
 }
 
-std::uint32_t limit_of(const lee::rules::AppSettings& app, lee::api::Command command) {
+std::uint32_t limit_of(const lee::rules::AppSettings& app, lee::core::Command command) {
     return app.rate_limits[static_cast<std::size_t>(command)];
 }
 
@@ -463,7 +463,7 @@ BOOST_AUTO_TEST_SUITE_END()
 // ---------------------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(apps_json)
 
-using lee::api::Command;
+using lee::core::Command;
 using lee::rules::parse_apps;
 
 BOOST_AUTO_TEST_CASE(empty_object_means_defaults) {

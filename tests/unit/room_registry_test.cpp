@@ -16,14 +16,14 @@
 #include <thread>
 #include <vector>
 
-#include "api/command.hpp"
+#include "core/commands.hpp"
 #include "state/clock.hpp"
 #include "state/rate_limiter.hpp"
 #include "state/room.hpp"
 #include "state/room_registry.hpp"
 #include "state/tenants.hpp"
 
-using lee::api::Command;
+using lee::core::Command;
 using lee::state::CreateOutcome;
 using lee::state::Room;
 using lee::state::RoomRegistry;
@@ -511,7 +511,7 @@ BOOST_AUTO_TEST_CASE(commands_have_their_own_windows) {
     RateLimiter limiter;
     BOOST_TEST(limiter.admit(Command::create_room, 0, 1));
     BOOST_TEST(!limiter.admit(Command::create_room, 0, 1));
-    for (std::size_t i = 1; i < lee::api::kCommandCount; ++i) {
+    for (std::size_t i = 1; i < lee::core::kCommandCount; ++i) {
         BOOST_TEST(limiter.admit(static_cast<Command>(i), 0, 1));
         BOOST_TEST(!limiter.admit(static_cast<Command>(i), 0, 1));
     }

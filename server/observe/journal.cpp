@@ -1,0 +1,164 @@
+#include "observe/journal.hpp"
+
+#include <algorithm>
+
+#include <boost/json.hpp>
+
+#include "core/utf8.hpp"
+
+namespace lee::observe {
+namespace {
+
+// Request text can be as long as the header limit; the journal keeps enough to recognise it.
+constexpr std::size_t kMaxIdentifierBytes = 128;
+constexpr std::size_t kMaxRoomIdBytes = 128;
+constexpr std::size_t kMaxPathBytes = 256;
+constexpr std::size_t kMaxWhyBytes = 512;
+constexpr std::size_t kMaxShortBytes = 64;
+
+// The most stripes (up to the maximum, a power of two) that divide the entry bound evenly, so the stripes'
+// bounds add up to it exactly.
+std::size_t stripes_for(std::size_t entries, std::size_t max_stripes) {
+    std::size_t stripes = max_stripes;
+    while (stripes > 1 && (entries % stripes != 0 || entries / stripes == 0)) stripes /= 2;
+    return stripes;
+}
+
+bool wanted(const JournalEntry& entry, const JournalQuery& query) {
+    if (entry.kind == EntryKind::control && !query.include_control) return false;
+    if (query.sdkappid && entry.sdkappid != query.sdkappid) return false;
+    if (query.command && entry.command != query.command) return false;
+    if (query.error_code && entry.error_code != *query.error_code) return false;
+    if (query.room_id && entry.room_id != *query.room_id) return false;
+    if (query.since_ms && entry.time_ms < *query.since_ms) return false;
+    if (query.after_seq && entry.seq <= *query.after_seq) return false;
+    return true;
+}
+
+}  // namespace
+
+std::size_t JournalEntry::bytes() const noexcept {
+    return sizeof(JournalEntry) + method.size() + path.size() + identifier.size() + room_id.size() + request_id.size() +
+           network.size() + fault.size() + why.size();
+}
+
+Journal::Journal(std::size_t max_entries, std::size_t max_bytes)
+    : max_entries_(max_entries),
+      max_bytes_(max_bytes),
+      stripe_count_(stripes_for(max_entries, kMaxStripes)),
+      stripe_entries_(max_entries / stripe_count_),
+      stripe_bytes_(max_bytes / stripe_count_) {}
+
+void Journal::record(JournalEntry entry) {
+    if (!enabled()) return;
+    entry.method = core::to_valid_utf8(entry.method, kMaxShortBytes);
+    entry.path = core::to_valid_utf8(entry.path, kMaxPathBytes);
+    entry.identifier = core::to_valid_utf8(entry.identifier, kMaxIdentifierBytes);
+    entry.room_id = core::to_valid_utf8(entry.room_id, kMaxRoomIdBytes);
+    entry.request_id = core::to_valid_utf8(entry.request_id, kMaxShortBytes);
+    entry.fault = core::to_valid_utf8(entry.fault, kMaxShortBytes);
+    entry.why = core::to_valid_utf8(entry.why, kMaxWhyBytes);
+    entry.seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
+    const std::size_t size = entry.bytes();
+    Stripe& stripe = stripes_[entry.seq % stripe_count_];
+    std::uint64_t dropped = 0;
+    {
+        std::lock_guard lock(stripe.mutex);
+        // Kept in sequence order even when two requests finish at once on different threads.
+        auto at = stripe.entries.end();
+        while (at != stripe.entries.begin() && std::prev(at)->seq > entry.seq) --at;
+        stripe.entries.insert(at, std::move(entry));
+        stripe.bytes += size;
+        while (!stripe.entries.empty() && (stripe.entries.size() > stripe_entries_ || stripe.bytes > stripe_bytes_)) {
+            stripe.bytes -= stripe.entries.front().bytes();
+            stripe.entries.pop_front();
+            ++dropped;
+        }
+    }
+    if (dropped != 0) dropped_.fetch_add(dropped, std::memory_order_relaxed);
+}
+
+std::vector<JournalEntry> Journal::query(const JournalQuery& query) const {
+    std::vector<JournalEntry> out;
+    for (std::size_t i = 0; i < stripe_count_; ++i) {
+        const Stripe& stripe = stripes_[i];
+        std::lock_guard lock(stripe.mutex);
+        // Each stripe is in sequence order, so its newest `limit` matches are enough.
+        std::size_t taken = 0;
+        for (auto it = stripe.entries.rbegin(); it != stripe.entries.rend() && taken < query.limit; ++it) {
+            if (wanted(*it, query)) {
+                out.push_back(*it);
+                ++taken;
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
+    if (out.size() > query.limit) out.erase(out.begin(), out.end() - static_cast<std::ptrdiff_t>(query.limit));
+    return out;
+}
+
+void Journal::clear(std::optional<std::uint64_t> sdkappid) {
+    for (std::size_t i = 0; i < stripe_count_; ++i) {
+        Stripe& stripe = stripes_[i];
+        std::lock_guard lock(stripe.mutex);
+        if (!sdkappid) {
+            stripe.entries.clear();
+            stripe.bytes = 0;
+            continue;
+        }
+        std::erase_if(stripe.entries, [&](const JournalEntry& entry) {
+            if (entry.sdkappid != sdkappid) return false;
+            stripe.bytes -= entry.bytes();
+            return true;
+        });
+    }
+}
+
+JournalStats Journal::stats() const {
+    JournalStats stats{max_entries_,
+                       max_bytes_,
+                       0,
+                       0,
+                       dropped_.load(std::memory_order_relaxed),
+                       sequence_.load(std::memory_order_relaxed)};
+    for (std::size_t i = 0; i < stripe_count_; ++i) {
+        std::lock_guard lock(stripes_[i].mutex);
+        stats.entries += stripes_[i].entries.size();
+        stats.bytes += stripes_[i].bytes;
+    }
+    return stats;
+}
+
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const JournalEntry& entry) {
+    auto text_or_null = [](const std::string& text) {
+        return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+    };
+    boost::json::object object;
+    object["seq"] = entry.seq;
+    object["time_ms"] = entry.time_ms;
+    object["kind"] = entry.kind == EntryKind::api ? "api" : "control";
+    object["method"] = entry.method;
+    object["path"] = entry.path;
+    object["command"] =
+        entry.command ? boost::json::value(core::command_name(*entry.command)) : boost::json::value(nullptr);
+    object["sdkappid"] = entry.sdkappid ? boost::json::value(*entry.sdkappid) : boost::json::value(nullptr);
+    object["identifier"] = text_or_null(entry.identifier);
+    object["room_id"] = text_or_null(entry.room_id);
+    object["request_id"] = text_or_null(entry.request_id);
+    object["status"] = entry.status;
+    object["error_code"] = entry.error_code;
+    object["latency_ms"] = entry.latency_ms;
+    object["delay_ms"] = entry.delay_ms;
+    object["network"] = text_or_null(entry.network);
+    object["fault"] = text_or_null(entry.fault);
+    object["why"] = entry.why;
+    out = std::move(object);
+}
+
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const JournalStats& stats) {
+    out = boost::json::object{{"max_entries", stats.max_entries}, {"max_bytes", stats.max_bytes},
+                              {"entries_held", stats.entries},    {"bytes_held", stats.bytes},
+                              {"dropped", stats.dropped},         {"recorded", stats.recorded}};
+}
+
+}  // namespace lee::observe

@@ -1,0 +1,106 @@
+#pragma once
+// The request journal: a bounded record of recent requests and why each got its answer. Bounded by entries and by
+// bytes; the oldest go first and are counted. Entries are spread over stripes by sequence number, each with its own
+// lock, so concurrent requests rarely meet on one lock and no lock is shared by all of them; since stripe k keeps
+// the newest entries whose sequence is k modulo the stripe count, together the stripes keep exactly the newest
+// `entries` requests.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/fwd.hpp>
+
+#include "core/commands.hpp"
+
+namespace lee::observe {
+
+inline constexpr std::size_t kDefaultJournalEntries = 10'000;
+inline constexpr std::size_t kDefaultJournalBytes = std::size_t{16} * 1024 * 1024;
+inline constexpr std::size_t kMaxJournalEntries = 10'000'000;
+
+enum class EntryKind : std::uint8_t { api, control };
+
+struct JournalEntry {
+    std::uint64_t seq = 0;     // set by the journal: 1, 2, ... in the order requests finished
+    std::int64_t time_ms = 0;  // emulator clock
+    EntryKind kind = EntryKind::api;
+    std::string method;
+    std::string path;  // without the query (where UserSigs travel)
+    std::optional<core::Command> command;
+    std::optional<std::uint64_t> sdkappid;
+    std::string identifier;
+    std::string room_id;
+    std::string request_id;
+    unsigned status = 200;
+    int error_code = 0;
+    double latency_ms = 0;
+    std::uint32_t delay_ms = 0;  // injected by a fault, on top of latency_ms
+    std::string network;         // the network fault carried out, if any
+    std::string fault;           // the rule that fired ("X-Emulator-Fault" for the header)
+    std::string why;
+
+    // What the entry counts against the byte bound.
+    std::size_t bytes() const noexcept;
+};
+
+// The entry as JSON, for GET /_emulator/journal.
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const JournalEntry& entry);
+
+struct JournalQuery {
+    std::optional<std::uint64_t> sdkappid;
+    std::optional<core::Command> command;
+    std::optional<int> error_code;
+    std::optional<std::string> room_id;
+    std::optional<std::int64_t> since_ms;  // entries at or after this emulator time
+    std::optional<std::uint64_t> after_seq;
+    bool include_control = false;
+    std::size_t limit = 100;  // the newest `limit` that match, returned oldest first
+};
+
+struct JournalStats {
+    std::size_t max_entries;
+    std::size_t max_bytes;
+    std::size_t entries;
+    std::size_t bytes;
+    std::uint64_t dropped;   // pushed out by a bound
+    std::uint64_t recorded;  // ever
+};
+
+void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const JournalStats& stats);
+
+class Journal {
+public:
+    // max_entries 0 turns the journal off (nothing is recorded).
+    Journal(std::size_t max_entries, std::size_t max_bytes);
+
+    bool enabled() const noexcept { return max_entries_ != 0; }
+    // Text fields are cut to their bounds and made valid UTF-8 here.
+    void record(JournalEntry entry);
+    std::vector<JournalEntry> query(const JournalQuery& query) const;
+    // All entries, or those of one app.
+    void clear(std::optional<std::uint64_t> sdkappid);
+    JournalStats stats() const;
+
+private:
+    static constexpr std::size_t kMaxStripes = 16;
+    struct Stripe {
+        mutable std::mutex mutex;
+        std::deque<JournalEntry> entries;
+        std::size_t bytes = 0;
+    };
+    std::size_t max_entries_;
+    std::size_t max_bytes_;
+    std::size_t stripe_count_;
+    std::size_t stripe_entries_;
+    std::size_t stripe_bytes_;
+    std::array<Stripe, kMaxStripes> stripes_;
+    std::atomic<std::uint64_t> sequence_{0};
+    std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace lee::observe
