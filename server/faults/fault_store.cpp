@@ -116,11 +116,10 @@ void FaultStore::reset(const std::vector<rules::FaultRule>& from_file, std::opti
     // The file's rules in the file's order, then run-time ones; only rules naming the app (all, without one) start
     // afresh, the others keep their counters, and a file rule deleted at run time stays deleted.
     List next;
-    for (std::size_t i = 0; i < from_file.size(); ++i) {
-        rules::FaultRule rule = from_file[i];
+    for (const auto& rule : from_file) {
         const bool renew = !sdkappid || rule.match.sdkappid == sdkappid;
         if (renew) {
-            next.push_back(make(std::move(rule), Source::file));
+            next.push_back(make(rule, Source::file));
         } else if (auto active = kept(rule.id, Source::file)) {
             next.push_back(std::move(active));
         }

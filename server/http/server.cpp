@@ -175,7 +175,7 @@ private:
         }
         response_ = std::move(answer.response);
         network_ = answer.directive.network;
-        if (answer.directive.delay.count() <= 0) return carry_out();
+        if (answer.directive.delay.count() <= 0 || connections_->stopping) return carry_out();
         // On a timer, never a sleeping thread: other connections go on meanwhile. A stop cuts it short.
         delay_.expires_after(answer.directive.delay);
         delay_.async_wait([self = shared_from_this()](beast::error_code) { self->carry_out(); });
