@@ -88,9 +88,7 @@ int serve(const lee::cli::ServeOptions& options) {
                                                       options.listen_port);
         lee::http::Handlers handlers{
             [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
-            [&emulator](unsigned status, std::string_view reason) {
-                lee::http::record_refusal(emulator, status, reason);
-            }};
+            [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
         listener = std::make_shared<lee::http::Listener>(io, endpoint, std::move(handlers), access_log, limits);
     } catch (const boost::system::system_error& error) {
         std::cerr << "live-engine-emulator: cannot listen on " << options.listen_host << ":" << options.listen_port

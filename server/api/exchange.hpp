@@ -34,6 +34,7 @@ struct ApiResponse {
     std::string request_id;
     std::string fault;  // the fault rule that fired, "X-Emulator-Fault" for the header
     std::string why;
+    bool unrecorded = false;  // reading the journal or the metrics: kept out of the journal it would change
 };
 
 }  // namespace lee::api

@@ -116,6 +116,19 @@ std::string gateway_page(unsigned status) {
 std::optional<ApiResponse> apply_fault(Responder& responder, const ApiRequest& request, core::Command command,
                                        const CommonQuery& query, std::optional<std::uint64_t> sdkappid) {
     Emulator& emulator = responder.emulator;
+    // The body is parsed at most once here: for rules that match on RoomId, and for the journal once a fault fires.
+    std::array<unsigned char, 4096> arena;
+    json::monotonic_resource memory(arena.data(), arena.size());
+    std::optional<std::optional<std::string_view>> body_room_id;
+    json::value body;
+    auto room_id = [&]() -> std::optional<std::string_view> {
+        if (!body_room_id) {
+            json::error_code ec;
+            body = parse_body(request.body, memory, ec);
+            body_room_id = ec ? std::nullopt : room_id_in(body);
+        }
+        return *body_room_id;
+    };
     rules::FaultAction action;
     std::string why;
     if (request.fault_header) {
@@ -135,21 +148,14 @@ std::optional<ApiResponse> apply_fault(Responder& responder, const ApiRequest& r
     } else {
         faults::FaultSubject subject{command, sdkappid, std::nullopt, std::nullopt};
         if (query.identifier) subject.identifier = *query.identifier;
-        std::array<unsigned char, 4096> arena;
-        json::monotonic_resource memory(arena.data(), arena.size());
-        json::value body;
-        if (emulator.faults().needs_room_id()) {
-            json::error_code ec;
-            body = parse_body(request.body, memory, ec);
-            if (!ec) subject.room_id = room_id_in(body);
-        }
+        if (emulator.faults().needs_room_id()) subject.room_id = room_id();
         auto decision = emulator.faults().decide(subject);
         if (!decision) return std::nullopt;
-        if (subject.room_id) responder.response.room_id = *subject.room_id;
         action = decision->action;
         responder.response.fault = std::move(decision->rule_id);
         why = std::move(decision->why);
     }
+    if (const auto named = room_id()) responder.response.room_id = *named;
     responder.response.directive.delay = std::chrono::milliseconds(action.delay_ms);
     if (!action.replaces_answer()) {
         responder.fault_note = why + " delayed " + std::to_string(action.delay_ms) + " ms";

@@ -351,13 +351,11 @@ bool authorized(const std::string& token, std::string_view authorization) {
            CRYPTO_memcmp(authorization.data(), expected.data(), expected.size()) == 0;
 }
 
-}  // namespace
-
-api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& request, std::string_view path) {
+api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& request,
+                               const std::vector<std::string_view>& segments) {
     if (!authorized(emulator.options().admin_token, request.authorization)) {
         return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
     }
-    const auto segments = segments_of(path);
     const std::string_view name = segments.size() > 1 ? segments[1] : std::string_view{};
     const std::string_view method = request.method;
     if (name == "health" && segments.size() == 2) {
@@ -377,7 +375,7 @@ api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& reque
     return problem(404, "no such control endpoint");
 }
 
-api::ApiResponse handle_metrics(Emulator& emulator, const api::ApiRequest& request) {
+api::ApiResponse metrics(Emulator& emulator, const api::ApiRequest& request) {
     if (!authorized(emulator.options().admin_token, request.authorization)) {
         return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
     }
@@ -398,6 +396,22 @@ api::ApiResponse handle_metrics(Emulator& emulator, const api::ApiRequest& reque
     api::ApiResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = emulator.metrics().render(snapshot);
+    return response;
+}
+
+}  // namespace
+
+api::ApiResponse handle_control(Emulator& emulator, const api::ApiRequest& request, std::string_view path) {
+    const auto segments = segments_of(path);
+    auto response = route_control(emulator, request, segments);
+    // Whatever is asked of the journal (reading, clearing, even refused) must not change what it holds.
+    response.unrecorded = segments.size() == 2 && segments[1] == "journal";
+    return response;
+}
+
+api::ApiResponse handle_metrics(Emulator& emulator, const api::ApiRequest& request) {
+    auto response = metrics(emulator, request);
+    response.unrecorded = true;  // scrapes would otherwise fill the journal
     return response;
 }
 

@@ -19,11 +19,19 @@ struct Answer {
     core::TransportDirective directive;
 };
 
-// What the transport calls: the answer to one complete request, and the report of one it refused itself
-// (malformed, too large) so it can be logged and counted where requests are.
+// A request the transport refused itself (malformed, too large): method and target as far as they were read.
+struct Refusal {
+    unsigned status;
+    std::string_view reason;
+    std::string_view method;  // empty when the request line was not read
+    std::string_view target;
+};
+
+// What the transport calls: the answer to one complete request, and the report of one it refused, so it can be
+// logged and counted where requests are.
 struct Handlers {
     std::function<Answer(const Request&)> answer;
-    std::function<void(unsigned status, std::string_view reason)> refused;
+    std::function<void(const Refusal&)> refused;
 };
 
 // A transport-level rejection (400, 413, 431, 500): a JSON explanation, and the connection closes after it.

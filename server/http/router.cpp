@@ -41,9 +41,6 @@ Response to_beast(api::ApiResponse& answer, unsigned version, bool keep_alive, b
     return response;
 }
 
-// Reading the journal or scraping metrics must not change what they report.
-bool observes_itself(std::string_view path) { return path == "/_emulator/journal" || path == "/metrics"; }
-
 void count(Emulator& emulator, bool api, const api::ApiResponse& answer, double latency_ms) {
     if (answer.directive.network != core::NetworkFault::none) {
         emulator.metrics().count_network_fault(answer.command, answer.directive.network);
@@ -56,9 +53,12 @@ void count(Emulator& emulator, bool api, const api::ApiResponse& answer, double 
 
 void journal(Emulator& emulator, std::string_view method, std::string_view path, bool api, api::ApiResponse& answer,
              double latency_ms) {
-    if (!emulator.journal().enabled() || observes_itself(path)) return;
+    if (!emulator.journal().enabled() || answer.unrecorded) return;
     const auto network = answer.directive.network;
     const bool answered = network == core::NetworkFault::none;
+    // Only an answer in the envelope has an ErrorCode; a bare status or a network fault has none, and a network
+    // fault sends no RequestId.
+    const bool enveloped = answered && api && answer.status == 200 && !answer.request_id.empty();
     observe::JournalEntry entry;
     entry.time_ms = emulator.clock().now_ms();
     entry.kind = api ? observe::EntryKind::api : observe::EntryKind::control;
@@ -68,9 +68,9 @@ void journal(Emulator& emulator, std::string_view method, std::string_view path,
     entry.sdkappid = answer.sdkappid;
     entry.identifier = std::move(answer.identifier);
     entry.room_id = std::move(answer.room_id);
-    entry.request_id = std::move(answer.request_id);
+    if (answered) entry.request_id = std::move(answer.request_id);
     entry.status = answered ? answer.status : 0;
-    entry.error_code = answer.error_code;
+    if (enveloped) entry.error_code = answer.error_code;
     entry.latency_ms = latency_ms;
     entry.delay_ms = static_cast<std::uint32_t>(answer.directive.delay.count());
     if (!answered) entry.network = core::network_fault_name(network);
@@ -119,14 +119,16 @@ Answer handle_request(Emulator& emulator, const Request& request) {
     return out;
 }
 
-void record_refusal(Emulator& emulator, unsigned status, std::string_view reason) {
+void record_refusal(Emulator& emulator, const Refusal& refusal) {
     api::ApiResponse answer;
-    answer.status = status;
-    answer.why = "transport: " + std::string(reason);
-    emulator.access_log().message(log::Level::debug,
-                                  "refused with " + std::to_string(status) + ": " + std::string(reason));
-    emulator.metrics().count_status(status);
-    journal(emulator, "", "", true, answer, 0);
+    answer.status = refusal.status;
+    answer.why = "transport: " + std::string(refusal.reason);
+    emulator.access_log().message(
+        log::Level::debug, "refused with " + std::to_string(refusal.status) + ": " + std::string(refusal.reason));
+    emulator.metrics().count_status(refusal.status);
+    const std::string_view path = refusal.target.substr(0, refusal.target.find('?'));
+    const bool control = starts_with(path, "/_emulator/") || path == "/metrics";
+    journal(emulator, refusal.method, path, !control, answer, 0);
 }
 
 Response transport_error(unsigned status, std::string_view reason) {

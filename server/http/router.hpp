@@ -15,6 +15,6 @@ namespace lee::http {
 Answer handle_request(Emulator& emulator, const Request& request);
 
 // Records a request the transport refused before it could be handled.
-void record_refusal(Emulator& emulator, unsigned status, std::string_view reason);
+void record_refusal(Emulator& emulator, const Refusal& refusal);
 
 }  // namespace lee::http

@@ -205,7 +205,12 @@ private:
     }
 
     void reject(unsigned status, const std::string& reason) {
-        connections_->handlers.refused(status, reason);
+        Refusal refusal{status, reason, {}, {}};
+        if (parser_ && parser_->is_header_done()) {
+            refusal.method = parser_->get().method_string();
+            refusal.target = parser_->get().target();
+        }
+        connections_->handlers.refused(refusal);
         response_ = transport_error(status, reason);
         write(true);
     }

@@ -28,7 +28,7 @@ bool wanted(const JournalEntry& entry, const JournalQuery& query) {
     if (entry.kind == EntryKind::control && !query.include_control) return false;
     if (query.sdkappid && entry.sdkappid != query.sdkappid) return false;
     if (query.command && entry.command != query.command) return false;
-    if (query.error_code && entry.error_code != *query.error_code) return false;
+    if (query.error_code && entry.error_code != query.error_code) return false;
     if (query.room_id && entry.room_id != *query.room_id) return false;
     if (query.since_ms && entry.time_ms < *query.since_ms) return false;
     if (query.after_seq && entry.seq <= *query.after_seq) return false;
@@ -45,7 +45,7 @@ std::size_t JournalEntry::bytes() const noexcept {
 Journal::Journal(std::size_t max_entries, std::size_t max_bytes)
     : max_entries_(max_entries),
       max_bytes_(max_bytes),
-      stripe_count_(stripes_for(max_entries, kMaxStripes)),
+      stripe_count_(stripes_for(max_entries, std::clamp<std::size_t>(max_bytes / kMinStripeBytes, 1, kMaxStripes))),
       stripe_entries_(max_entries / stripe_count_),
       stripe_bytes_(max_bytes / stripe_count_) {}
 
@@ -69,7 +69,8 @@ void Journal::record(JournalEntry entry) {
         while (at != stripe.entries.begin() && std::prev(at)->seq > entry.seq) --at;
         stripe.entries.insert(at, std::move(entry));
         stripe.bytes += size;
-        while (!stripe.entries.empty() && (stripe.entries.size() > stripe_entries_ || stripe.bytes > stripe_bytes_)) {
+        // The newest entry stays even when it alone is over the bound (an entry is bounded, far below it).
+        while (stripe.entries.size() > 1 && (stripe.entries.size() > stripe_entries_ || stripe.bytes > stripe_bytes_)) {
             stripe.bytes -= stripe.entries.front().bytes();
             stripe.entries.pop_front();
             ++dropped;
@@ -146,7 +147,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, con
     object["room_id"] = text_or_null(entry.room_id);
     object["request_id"] = text_or_null(entry.request_id);
     object["status"] = entry.status;
-    object["error_code"] = entry.error_code;
+    object["error_code"] = entry.error_code ? boost::json::value(*entry.error_code) : boost::json::value(nullptr);
     object["latency_ms"] = entry.latency_ms;
     object["delay_ms"] = entry.delay_ms;
     object["network"] = text_or_null(entry.network);

@@ -3,7 +3,8 @@
 // bytes; the oldest go first and are counted. Entries are spread over stripes by sequence number, each with its own
 // lock, so concurrent requests rarely meet on one lock and no lock is shared by all of them; since stripe k keeps
 // the newest entries whose sequence is k modulo the stripe count, together the stripes keep exactly the newest
-// `entries` requests.
+// `entries` requests. The byte bound is shared out among the stripes, which are few enough that each holds at
+// least 64 KiB: small bounds use one stripe, and then the oldest entry always goes first.
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -36,8 +37,8 @@ struct JournalEntry {
     std::string identifier;
     std::string room_id;
     std::string request_id;
-    unsigned status = 200;
-    int error_code = 0;
+    unsigned status = 200;          // 0: no HTTP answer (a network fault)
+    std::optional<int> error_code;  // only for answers in the envelope
     double latency_ms = 0;
     std::uint32_t delay_ms = 0;  // injected by a fault, on top of latency_ms
     std::string network;         // the network fault carried out, if any
@@ -88,6 +89,8 @@ public:
 
 private:
     static constexpr std::size_t kMaxStripes = 16;
+    // A stripe's share of the byte bound is at least this, so small bounds use one stripe (exact order).
+    static constexpr std::size_t kMinStripeBytes = 64 * 1024;
     struct Stripe {
         mutable std::mutex mutex;
         std::deque<JournalEntry> entries;
