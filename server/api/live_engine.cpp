@@ -104,9 +104,9 @@ std::string why_of(const CommandResult& result) {
 }
 
 std::string gateway_page(unsigned status) {
-    const std::string line =
-        std::to_string(status) + " " +
-        std::string(boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status)));
+    std::string_view reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
+    if (reason == "<unknown-status>") reason = "Error";
+    const std::string line = std::to_string(status) + " " + std::string(reason);
     return "<html>\r\n<head><title>" + line + "</title></head>\r\n<body>\r\n<center><h1>" + line +
            "</h1></center>\r\n</body>\r\n</html>\r\n";
 }

@@ -69,8 +69,10 @@ std::vector<std::string> FaultStore::add(std::vector<rules::FaultRule> added) {
     if (next.size() + added.size() > rules::kMaxFaultRules) {
         throw std::invalid_argument("at most " + std::to_string(rules::kMaxFaultRules) + " fault rules at once");
     }
+    // A faults.json rule's id stays reserved while the rule is deleted, since a reset brings it back.
     auto in_use = [&](std::string_view id) {
-        return std::any_of(next.begin(), next.end(), [&](const auto& active) { return active->rule.id == id; });
+        return std::find(file_ids_.begin(), file_ids_.end(), id) != file_ids_.end() ||
+               std::any_of(next.begin(), next.end(), [&](const auto& active) { return active->rule.id == id; });
     };
     std::vector<std::string> ids;
     for (auto& rule : added) {
@@ -79,7 +81,8 @@ std::vector<std::string> FaultStore::add(std::vector<rules::FaultRule> added) {
                 rule.id = "fault-" + std::to_string(next_number_++);
             } while (in_use(rule.id));
         } else if (in_use(rule.id)) {
-            throw std::invalid_argument("a fault rule with id \"" + rule.id + "\" already exists");
+            throw std::invalid_argument("a fault rule with id \"" + rule.id +
+                                        "\" already exists (or is faults.json's)");
         }
         ids.push_back(rule.id);
         next.push_back(make(std::move(rule), Source::api));
@@ -107,6 +110,11 @@ void FaultStore::clear(std::optional<std::uint64_t> sdkappid) {
 void FaultStore::reset(const std::vector<rules::FaultRule>& from_file, std::optional<std::uint64_t> sdkappid) {
     std::lock_guard lock(write_mutex_);
     const List current = *rules_.load(std::memory_order_acquire);
+    file_ids_.clear();
+    for (const auto& rule : from_file) file_ids_.push_back(rule.id);
+    // With every run-time rule gone, unnamed ones are numbered from 1 again, so a seeded run does not depend on
+    // what came before the reset (a rule's probability stream is keyed by its id).
+    if (!sdkappid) next_number_ = 1;
     auto kept = [&](const std::string& id, Source source) -> std::shared_ptr<Active> {
         for (const auto& active : current) {
             if (active->source == source && active->rule.id == id) return active;

@@ -76,7 +76,8 @@ private:
 
     std::uint64_t seed_;
     std::mutex write_mutex_;
-    std::uint64_t next_number_ = 1;  // for ids the user did not give; under write_mutex_
+    std::uint64_t next_number_ = 1;      // for ids the user did not give; under write_mutex_
+    std::vector<std::string> file_ids_;  // faults.json's ids, kept for it even while deleted; under write_mutex_
     std::atomic<std::shared_ptr<const List>> rules_;
     std::atomic<std::size_t> count_{0};
     std::atomic<std::size_t> room_id_rules_{0};

@@ -30,6 +30,8 @@ api::ApiResponse not_found() {
 
 Response to_beast(api::ApiResponse& answer, unsigned version, bool keep_alive, bool head = false) {
     Response response{static_cast<beast_http::status>(answer.status), version};
+    // A status Beast has no reason phrase for (an injected 520, say) gets a plain one, not "<unknown-status>".
+    if (beast_http::obsolete_reason(response.result()) == "<unknown-status>") response.reason("Error");
     response.set(beast_http::field::server, kServerName);
     response.set(beast_http::field::content_type, answer.content_type);
     response.body() = std::move(answer.body);
@@ -90,10 +92,15 @@ Answer handle_request(Emulator& emulator, const Request& request) {
     const bool control = starts_with(path, "/_emulator/") || path == "/metrics";
     const std::string_view method = head && control ? "GET" : request.method_string();
     api::ApiRequest api_request{method, target, request.body(), request[beast_http::field::authorization], {}};
+    std::string fault_header;
     if (!emulator.options().strict) {
-        if (const auto header = request.find(kFaultHeader); header != request.end()) {
-            api_request.fault_header = header->value();
+        // Several header lines count as one list, so a second line is checked too, never silently dropped.
+        const auto [first, last] = request.equal_range(kFaultHeader);
+        for (auto line = first; line != last; ++line) {
+            if (line != first) fault_header.push_back(';');
+            fault_header.append(line->value());
         }
+        if (first != last) api_request.fault_header = fault_header;
     }
 
     const bool api = starts_with(path, "/v4/");

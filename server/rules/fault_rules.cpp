@@ -43,8 +43,11 @@ int checked_error_code(std::uint64_t value, const std::string& path) {
     return static_cast<int>(value);
 }
 
+// A gateway's answer carries a small page, so the statuses that cannot have a body are left out.
 unsigned checked_http_status(std::uint64_t value, const std::string& path) {
-    if (value < 200 || value > 599) bad_setting(path, "must be an HTTP status 200..599");
+    if (value < 200 || value > 599 || value == 204 || value == 205 || value == 304) {
+        bad_setting(path, "must be an HTTP status 200..599 other than 204, 205 and 304");
+    }
     return static_cast<unsigned>(value);
 }
 

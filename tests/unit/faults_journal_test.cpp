@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(bad_rules_name_the_field) {
                "$.action.error_code: must be a code of the error table (e.g. 100001, 60007, 70001)");
     BOOST_TEST(rule_error(R"({"action":{"error_code":0}})").find("$.action.error_code") == 0u);
     BOOST_TEST(rule_error(R"({"action":{"http_status":199}})") ==
-               "$.action.http_status: must be an HTTP status 200..599");
+               "$.action.http_status: must be an HTTP status 200..599 other than 204, 205 and 304");
     BOOST_TEST(rule_error(R"({"action":{"network":"explode"}})") ==
                "$.action.network: must be reset, close, garbage, truncated or stall");
     BOOST_TEST(rule_error(R"({"action":{"error_code":100001,"http_status":503}})") ==

@@ -15,11 +15,11 @@
 #include <utility>
 #include <vector>
 
-#include "core/commands.hpp"
 #include "api/envelope.hpp"
 #include "api/error_table.hpp"
 #include "api/query.hpp"
 #include "api/request_id.hpp"
+#include "core/commands.hpp"
 #include "rules/apps.hpp"
 #include "rules/rules_error.hpp"
 
