@@ -44,6 +44,7 @@ bool is_valid_utf8(std::string_view text) noexcept {
 }
 
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
+    if (text.size() <= max_bytes && is_valid_utf8(text)) return std::string(text);  // the usual case, one copy
     static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
     std::string out;
     out.reserve(std::min(text.size(), max_bytes));

@@ -24,6 +24,11 @@ std::size_t stripes_for(std::size_t entries, std::size_t max_stripes) {
     return stripes;
 }
 
+// Request text as JSON can carry it: valid UTF-8, cut to its bound; untouched (no copy) when it already is.
+void keep_valid(std::string& text, std::size_t max_bytes) {
+    if (text.size() > max_bytes || !core::is_valid_utf8(text)) text = core::to_valid_utf8(text, max_bytes);
+}
+
 bool wanted(const JournalEntry& entry, const JournalQuery& query) {
     if (entry.kind == EntryKind::control && !query.include_control) return false;
     if (query.sdkappid && entry.sdkappid != query.sdkappid) return false;
@@ -49,32 +54,56 @@ Journal::Journal(std::size_t max_entries, std::size_t max_bytes)
       stripe_entries_(max_entries / stripe_count_),
       stripe_bytes_(max_bytes / stripe_count_) {}
 
+void Journal::Stripe::drop_oldest() {
+    bytes -= at(0).bytes();
+    head = (head + 1) % ring.size();
+    --count;
+}
+
+void Journal::Stripe::push(JournalEntry entry) {
+    bytes += entry.bytes();
+    if (count < ring.size()) {
+        at(count) = std::move(entry);  // a slot freed by an eviction
+    } else {
+        // The ring is full but below its bound: grow it, its oldest first so the new slot is the last one.
+        std::rotate(ring.begin(), ring.begin() + static_cast<std::ptrdiff_t>(head), ring.end());
+        head = 0;
+        ring.push_back(std::move(entry));
+    }
+    ++count;
+    // In sequence order even when two requests finish at once on different threads (the later one rarely lands
+    // first, and only by a step or two).
+    for (std::size_t i = count - 1; i > 0 && at(i - 1).seq > at(i).seq; --i) std::swap(at(i - 1), at(i));
+}
+
+void Journal::Stripe::clear() {
+    std::vector<JournalEntry>().swap(ring);  // the memory goes back too
+    head = 0;
+    count = 0;
+    bytes = 0;
+}
+
 void Journal::record(JournalEntry entry) {
     if (!enabled()) return;
-    entry.method = core::to_valid_utf8(entry.method, kMaxShortBytes);
-    entry.path = core::to_valid_utf8(entry.path, kMaxPathBytes);
-    entry.identifier = core::to_valid_utf8(entry.identifier, kMaxIdentifierBytes);
-    entry.room_id = core::to_valid_utf8(entry.room_id, kMaxRoomIdBytes);
-    entry.request_id = core::to_valid_utf8(entry.request_id, kMaxShortBytes);
-    entry.fault = core::to_valid_utf8(entry.fault, kMaxShortBytes);
-    entry.why = core::to_valid_utf8(entry.why, kMaxWhyBytes);
+    keep_valid(entry.method, kMaxShortBytes);
+    keep_valid(entry.path, kMaxPathBytes);
+    keep_valid(entry.identifier, kMaxIdentifierBytes);
+    keep_valid(entry.room_id, kMaxRoomIdBytes);
+    keep_valid(entry.request_id, kMaxShortBytes);
+    keep_valid(entry.fault, kMaxShortBytes);
+    keep_valid(entry.why, kMaxWhyBytes);
     entry.seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     const std::size_t size = entry.bytes();
     Stripe& stripe = stripes_[entry.seq % stripe_count_];
     std::uint64_t dropped = 0;
     {
         std::lock_guard lock(stripe.mutex);
-        // Kept in sequence order even when two requests finish at once on different threads.
-        auto at = stripe.entries.end();
-        while (at != stripe.entries.begin() && std::prev(at)->seq > entry.seq) --at;
-        stripe.entries.insert(at, std::move(entry));
-        stripe.bytes += size;
-        // The newest entry stays even when it alone is over the bound (an entry is bounded, far below it).
-        while (stripe.entries.size() > 1 && (stripe.entries.size() > stripe_entries_ || stripe.bytes > stripe_bytes_)) {
-            stripe.bytes -= stripe.entries.front().bytes();
-            stripe.entries.pop_front();
+        // The newest entry always stays (an entry is bounded, far below any byte bound).
+        while (stripe.count > 0 && (stripe.count >= stripe_entries_ || stripe.bytes + size > stripe_bytes_)) {
+            stripe.drop_oldest();
             ++dropped;
         }
+        stripe.push(std::move(entry));
     }
     if (dropped != 0) dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }
@@ -86,9 +115,10 @@ std::vector<JournalEntry> Journal::query(const JournalQuery& query) const {
         std::lock_guard lock(stripe.mutex);
         // Each stripe is in sequence order, so its newest `limit` matches are enough.
         std::size_t taken = 0;
-        for (auto it = stripe.entries.rbegin(); it != stripe.entries.rend() && taken < query.limit; ++it) {
-            if (wanted(*it, query)) {
-                out.push_back(*it);
+        for (std::size_t k = stripe.count; k > 0 && taken < query.limit; --k) {
+            const JournalEntry& entry = stripe.at(k - 1);
+            if (wanted(entry, query)) {
+                out.push_back(entry);
                 ++taken;
             }
         }
@@ -102,16 +132,14 @@ void Journal::clear(std::optional<std::uint64_t> sdkappid) {
     for (std::size_t i = 0; i < stripe_count_; ++i) {
         Stripe& stripe = stripes_[i];
         std::lock_guard lock(stripe.mutex);
-        if (!sdkappid) {
-            stripe.entries.clear();
-            stripe.bytes = 0;
-            continue;
+        std::vector<JournalEntry> kept;
+        if (sdkappid) {
+            for (std::size_t k = 0; k < stripe.count; ++k) {
+                if (stripe.at(k).sdkappid != sdkappid) kept.push_back(std::move(stripe.at(k)));
+            }
         }
-        std::erase_if(stripe.entries, [&](const JournalEntry& entry) {
-            if (entry.sdkappid != sdkappid) return false;
-            stripe.bytes -= entry.bytes();
-            return true;
-        });
+        stripe.clear();
+        for (auto& entry : kept) stripe.push(std::move(entry));
     }
 }
 
@@ -124,7 +152,7 @@ JournalStats Journal::stats() const {
                        sequence_.load(std::memory_order_relaxed)};
     for (std::size_t i = 0; i < stripe_count_; ++i) {
         std::lock_guard lock(stripes_[i].mutex);
-        stats.entries += stripes_[i].entries.size();
+        stats.entries += stripes_[i].count;
         stats.bytes += stripes_[i].bytes;
     }
     return stats;

@@ -8,7 +8,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -91,10 +90,19 @@ private:
     static constexpr std::size_t kMaxStripes = 16;
     // A stripe's share of the byte bound is at least this, so small bounds use one stripe (exact order).
     static constexpr std::size_t kMinStripeBytes = 64 * 1024;
+    // A ring of entries in sequence order that grows up to its bound and then reuses its slots, so recording
+    // allocates nothing beyond the entry's own text.
     struct Stripe {
         mutable std::mutex mutex;
-        std::deque<JournalEntry> entries;
+        std::vector<JournalEntry> ring;
+        std::size_t head = 0;  // the oldest entry
+        std::size_t count = 0;
         std::size_t bytes = 0;
+        JournalEntry& at(std::size_t i) { return ring[(head + i) % ring.size()]; }
+        const JournalEntry& at(std::size_t i) const { return ring[(head + i) % ring.size()]; }
+        void drop_oldest();
+        void push(JournalEntry entry);
+        void clear();
     };
     std::size_t max_entries_;
     std::size_t max_bytes_;

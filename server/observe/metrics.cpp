@@ -43,6 +43,13 @@ void family(std::string& out, std::string_view name, std::string_view type, std:
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
+// A family of one unlabelled sample.
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+            const std::string& value) {
+    family(out, name, type, help);
+    out.append(name).append(" ").append(value).append("\n");
+}
+
 }  // namespace
 
 void Metrics::count_api(std::optional<core::Command> command, int error_code, unsigned status, double latency_seconds) {
@@ -127,8 +134,8 @@ std::string Metrics::render(const MetricsSnapshot& snapshot) const {
         out.append("lee_faults_fired_total{rule=\"").append(label(rule)).append("\"} ");
         out.append(std::to_string(fired)).append("\n");
     }
-    family(out, "lee_header_faults_total", "counter", "Faults applied through the X-Emulator-Fault header.");
-    out.append("lee_header_faults_total ").append(std::to_string(header_faults_.load(kRelaxed))).append("\n");
+    single(out, "lee_header_faults_total", "counter", "Faults applied through the X-Emulator-Fault header.",
+           std::to_string(header_faults_.load(kRelaxed)));
 
     family(out, "lee_network_faults_total", "counter",
            "Requests answered by a network fault (reset, close, garbage, truncated, stall), by command.");
@@ -148,23 +155,18 @@ std::string Metrics::render(const MetricsSnapshot& snapshot) const {
         out.append("lee_rooms{sdkappid=\"").append(std::to_string(sdkappid)).append("\"} ");
         out.append(std::to_string(rooms)).append("\n");
     }
-    family(out, "lee_rooms_total", "gauge", "Rooms held by all apps together.");
-    out.append("lee_rooms_total ").append(std::to_string(snapshot.rooms_total)).append("\n");
-    family(out, "lee_apps", "gauge", "Apps with state (rooms, create intervals or rate windows).");
-    out.append("lee_apps ").append(std::to_string(snapshot.apps_tracked)).append("\n");
-
-    family(out, "lee_connections_open", "gauge", "Client connections open now.");
-    out.append("lee_connections_open ").append(std::to_string(snapshot.connections_open)).append("\n");
-
-    family(out, "lee_journal_entries", "gauge", "Entries held by the request journal.");
-    out.append("lee_journal_entries ").append(std::to_string(snapshot.journal_entries)).append("\n");
-    family(out, "lee_journal_bytes", "gauge", "Bytes held by the request journal.");
-    out.append("lee_journal_bytes ").append(std::to_string(snapshot.journal_bytes)).append("\n");
-    family(out, "lee_journal_dropped_total", "counter", "Journal entries pushed out by its bounds.");
-    out.append("lee_journal_dropped_total ").append(std::to_string(snapshot.journal_dropped)).append("\n");
-
-    family(out, "lee_uptime_seconds", "gauge", "Seconds since the emulator started.");
-    out.append("lee_uptime_seconds ").append(number(snapshot.uptime_seconds)).append("\n");
+    single(out, "lee_rooms_total", "gauge", "Rooms held by all apps together.", std::to_string(snapshot.rooms_total));
+    single(out, "lee_apps", "gauge", "Apps with state (rooms, create intervals or rate windows).",
+           std::to_string(snapshot.apps_tracked));
+    single(out, "lee_connections_open", "gauge", "Client connections open now.",
+           std::to_string(snapshot.connections_open));
+    single(out, "lee_journal_entries", "gauge", "Entries held by the request journal.",
+           std::to_string(snapshot.journal_entries));
+    single(out, "lee_journal_bytes", "gauge", "Bytes held by the request journal.",
+           std::to_string(snapshot.journal_bytes));
+    single(out, "lee_journal_dropped_total", "counter", "Journal entries pushed out by its bounds.",
+           std::to_string(snapshot.journal_dropped));
+    single(out, "lee_uptime_seconds", "gauge", "Seconds since the emulator started.", number(snapshot.uptime_seconds));
     return out;
 }
 

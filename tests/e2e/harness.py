@@ -42,6 +42,8 @@ class Emulator:
         self.port = int(port)
 
     def stderr(self):
+        if self.stderr_file.closed:
+            return self.kept_stderr
         self.stderr_file.seek(0)
         return self.stderr_file.read().decode(errors="replace")
 
@@ -77,6 +79,9 @@ class Emulator:
             self._conn = None
         if not self.proc.stdout.closed:
             self.proc.stdout.close()
+        if not self.stderr_file.closed:  # released at once; what it held stays readable through stderr()
+            self.kept_stderr = self.stderr()
+            self.stderr_file.close()
         return self.proc.returncode
 
     # --- HTTP ---------------------------------------------------------------------------------------

@@ -141,35 +141,13 @@ def wait_for(predicate, timeout=5.0, what="condition"):
     raise AssertionError("timed out waiting for " + what)
 
 
-class OwnEmulator(Emulator):
-    """An emulator a test starts itself; stop() also releases its stderr file (stderr() still answers)."""
-
-    def stop(self, sig=signal.SIGTERM, timeout=10):
-        code = super().stop(sig, timeout)
-        if not self.stderr_file.closed:
-            self.kept_stderr = super().stderr()
-            self.stderr_file.close()
-        return code
-
-    def stderr(self):
-        return self.kept_stderr if self.stderr_file.closed else super().stderr()
-
-
 def seeded_emulator(seed, threads=2, rules=TEST_RULES):
-    return OwnEmulator(argv=["--listen", "127.0.0.1:0", "--rules", rules, "--threads", str(threads),
+    return Emulator(argv=["--listen", "127.0.0.1:0", "--rules", rules, "--threads", str(threads),
                           "--seed", str(seed), "--log-level", "warn"])
 
 
 class FaultTest(EmulatorTest):
     """Shared assertions and shortcuts; the class's emulator is started as EmulatorTest does."""
-
-    @classmethod
-    def setUpClass(cls):
-        if cls.rules_files is not None:
-            cls.rules_dir = tempfile.mkdtemp(prefix="lee-rules-")
-            write_rules(cls.rules_dir, **cls.rules_files)
-            cls.rules = cls.rules_dir
-        cls.emu = OwnEmulator(rules=cls.rules, args=cls.args)
 
     def add(self, rule, emu=None):
         status, body = (emu or self.emu).control("POST", "faults", rule)
@@ -1063,7 +1041,7 @@ class FaultsFileTest(FaultTest):
             write_rules(cls.rules_dir, apps=f.read())
         write_faults(cls.rules_dir, FAULTS_FILE)
         cls.rules = cls.rules_dir
-        cls.emu = OwnEmulator(rules=cls.rules_dir)
+        cls.emu = Emulator(rules=cls.rules_dir)
 
     @classmethod
     def tearDownClass(cls):
@@ -1181,7 +1159,7 @@ class FaultsFileTest(FaultTest):
         directory = tempfile.mkdtemp(prefix="lee-faults-saved-")
         try:
             write_faults(directory, listing.decode())
-            emu = OwnEmulator(rules=directory)
+            emu = Emulator(rules=directory)
             try:
                 expected = [dict(rule, hits=0, fired=0, source="file") for rule in json.loads(listing)["faults"]]
                 self.assertEqual(self.emu.control("GET", "faults")[1]["faults"][3]["id"], "saved")

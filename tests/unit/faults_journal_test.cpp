@@ -434,6 +434,23 @@ BOOST_AUTO_TEST_CASE(bounded_by_bytes) {
     BOOST_TEST(stats.dropped == 500u - stats.entries);
 }
 
+BOOST_AUTO_TEST_CASE(the_ring_grows_again_after_byte_evictions) {
+    // Large entries push the oldest out by bytes while the ring is below its entry bound; small ones then need
+    // more slots than the ring has: it grows without losing the order.
+    lee::observe::Journal journal(1000, 64 * 1024);
+    for (int i = 0; i < 200; ++i) journal.record(entry_for(1, std::string(500, 'w')));
+    for (int i = 0; i < 500; ++i) journal.record(entry_for(1));
+    const auto stats = journal.stats();
+    BOOST_TEST(stats.bytes <= 64u * 1024u);
+    lee::observe::JournalQuery query;
+    query.limit = 1000;
+    const auto entries = journal.query(query);
+    BOOST_TEST_REQUIRE(entries.size() == stats.entries);
+    BOOST_TEST(entries.back().seq == 700u);
+    for (std::size_t i = 1; i < entries.size(); ++i) BOOST_TEST_REQUIRE(entries[i].seq == entries[i - 1].seq + 1);
+    BOOST_TEST(stats.dropped == 700u - stats.entries);
+}
+
 BOOST_AUTO_TEST_CASE(filters_limit_and_clear_by_app) {
     lee::observe::Journal journal(100, std::size_t{1} << 20);
     for (int i = 0; i < 10; ++i) journal.record(entry_for(i % 2 == 0 ? 1 : 2));
