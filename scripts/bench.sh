@@ -10,7 +10,7 @@ scripts/build.sh release >/dev/null
 seconds=${1:-5}
 work=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 # Rate limits off: the benchmark measures the emulator, not its throttle.
 cat > "$work/apps.json" <<'JSON'
 {"defaults": {"rate_limits": {"create_room": 0, "destroy_room": 0, "get_room_info": 0, "update_room_info": 0,
