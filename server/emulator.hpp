@@ -18,6 +18,10 @@
 
 namespace lee {
 
+namespace tls {
+class TlsProvider;
+}
+
 struct EmulatorOptions {
     std::string rules_directory;
     std::uint64_t seed = 0;
@@ -56,6 +60,9 @@ public:
     // The transport knows how many connections are open; main() tells the emulator how to ask.
     void set_connection_counter(std::function<std::size_t()> counter) { connections_ = std::move(counter); }
     std::size_t open_connections() const { return connections_ ? connections_() : 0; }
+    // HTTPS and proxy mode's certificates (for GET /_emulator/ca.pem); null in unit tests.
+    void set_tls(std::shared_ptr<tls::TlsProvider> tls) { tls_ = std::move(tls); }
+    tls::TlsProvider* tls() const { return tls_.get(); }
 
 private:
     EmulatorOptions options_;
@@ -69,6 +76,7 @@ private:
     log::AccessLog& access_log_;
     std::chrono::steady_clock::time_point started_;
     std::function<std::size_t()> connections_;
+    std::shared_ptr<tls::TlsProvider> tls_;
 };
 
 }  // namespace lee

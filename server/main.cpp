@@ -19,6 +19,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "rules/rules_error.hpp"
+#include "tls/server_context.hpp"
 
 #ifndef LEE_DEFAULT_RULES_DIR
 #define LEE_DEFAULT_RULES_DIR "rules"
@@ -81,50 +82,78 @@ int serve(const lee::cli::ServeOptions& options) {
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
 
-    boost::asio::io_context io(static_cast<int>(options.threads));
-    std::shared_ptr<lee::http::Listener> listener;
-    try {
-        const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(options.listen_host),
-                                                      options.listen_port);
-        lee::http::Handlers handlers{
-            [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
-            [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
-        listener = std::make_shared<lee::http::Listener>(io, endpoint, std::move(handlers), access_log, limits);
-    } catch (const boost::system::system_error& error) {
-        std::cerr << "live-engine-emulator: cannot listen on " << options.listen_host << ":" << options.listen_port
-                  << ": " << error.code().message() << std::endl;
-        return 1;
+    // TLS material is made on first use (a CONNECT, GET /_emulator/ca.pem), or now when HTTPS is asked for.
+    auto tls = std::make_shared<lee::tls::TlsProvider>(lee::tls::TlsConfig{options.tls_cert, options.tls_key,
+                                                                           options.ca_dir});
+    emulator.set_tls(tls);
+    std::shared_ptr<boost::asio::ssl::context> tls_context;
+    if (options.tls_listen) {
+        std::string problem;
+        tls_context = tls->context(problem);
+        if (!tls_context) {
+            std::cerr << "live-engine-emulator: cannot serve HTTPS: " << problem << std::endl;
+            return 2;
+        }
     }
-    emulator.set_connection_counter([&listener] { return listener->open_connections(); });
-    const auto bound = listener->local_endpoint();
+
+    boost::asio::io_context io(static_cast<int>(options.threads));
+    const lee::http::Handlers handlers{
+        [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
+        [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
+    std::vector<std::shared_ptr<lee::http::Listener>> listeners;
+    auto listen = [&](const std::string& host, std::uint16_t port, std::shared_ptr<boost::asio::ssl::context> serve) {
+        try {
+            const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(host), port);
+            listeners.push_back(
+                std::make_shared<lee::http::Listener>(io, endpoint, handlers, access_log, limits, tls, serve));
+            return true;
+        } catch (const boost::system::system_error& error) {
+            std::cerr << "live-engine-emulator: cannot listen on " << host << ":" << port << ": "
+                      << error.code().message() << std::endl;
+            return false;
+        }
+    };
+    if (!listen(options.listen_host, options.listen_port, nullptr)) return 1;
+    if (options.tls_listen && !listen(options.tls_listen->host, options.tls_listen->port, tls_context)) return 1;
+    auto open_connections = [&listeners] {
+        std::size_t open = 0;
+        for (const auto& listener : listeners) open += listener->open_connections();
+        return open;
+    };
+    emulator.set_connection_counter(open_connections);
+    const auto bound = listeners.front()->local_endpoint();
     if (!options.port_file.empty() && !write_port_file(options.port_file, bound.port())) {
         std::cerr << "live-engine-emulator: cannot write --port-file " << options.port_file << std::endl;
         return 2;
     }
-    listener->start();
+    for (const auto& listener : listeners) listener->start();
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     boost::asio::steady_timer poll(io);
     std::chrono::steady_clock::time_point deadline;
     // Stops when the last connection has closed, or at the deadline, whichever comes first.
     std::function<void()> wait_for_connections = [&] {
-        if (listener->open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
+        if (open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
         poll.expires_after(kShutdownPoll);
         poll.async_wait([&](const boost::system::error_code&) { wait_for_connections(); });
     };
     signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
         if (ec) return;
         access_log.message(lee::log::Level::info, "signal " + std::to_string(signal_number) + ": stopping");
-        listener->stop();
+        for (const auto& listener : listeners) listener->stop();
         deadline = std::chrono::steady_clock::now() + kShutdownGrace;
         wait_for_connections();
     });
 
-    const std::string host =
-        bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
-    std::cout << "READY listen=" << host << ":" << bound.port() << std::endl;
-    access_log.message(lee::log::Level::info, "listening on " + host + ":" + std::to_string(bound.port()) +
-                                                  " with rules from " + options.rules_directory);
+    auto printable = [](const boost::asio::ip::tcp::endpoint& endpoint) {
+        const auto address = endpoint.address();
+        return (address.is_v6() ? "[" + address.to_string() + "]" : address.to_string()) + ":" +
+               std::to_string(endpoint.port());
+    };
+    std::string ready = "READY listen=" + printable(bound);
+    if (options.tls_listen) ready += " tls=" + printable(listeners.back()->local_endpoint());
+    std::cout << ready << std::endl;
+    access_log.message(lee::log::Level::info, ready.substr(6) + " with rules from " + options.rules_directory);
 
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&] { run_io(io, access_log); });

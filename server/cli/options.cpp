@@ -11,6 +11,7 @@
 #include <boost/program_options.hpp>
 
 #include "api/query.hpp"
+#include "tls/certificates.hpp"
 
 namespace lee::cli {
 namespace po = boost::program_options;
@@ -35,28 +36,31 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_READ_TIMEOUT_MS", "read-timeout-ms"},
     {"LIVE_EMULATOR_JOURNAL_ENTRIES", "journal-entries"},
     {"LIVE_EMULATOR_JOURNAL_BYTES", "journal-bytes"},
+    {"LIVE_EMULATOR_TLS_LISTEN", "tls-listen"},
+    {"LIVE_EMULATOR_TLS_CERT", "tls-cert"},
+    {"LIVE_EMULATOR_TLS_KEY", "tls-key"},
+    {"LIVE_EMULATOR_CA_DIR", "ca-dir"},
 };
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
 const po::positional_options_description kNoPositionals;
 
 // "host:port" or "[v6]:port"; throws po::error on anything else.
-void parse_listen(const std::string& text, ServeOptions& out) {
+Endpoint parse_endpoint(const std::string& flag, const std::string& text) {
     const auto colon = text.rfind(':');
-    if (colon == std::string::npos) throw po::error("--listen must be HOST:PORT, got '" + text + "'");
+    if (colon == std::string::npos) throw po::error(flag + " must be HOST:PORT, got '" + text + "'");
     std::string host = text.substr(0, colon);
     const std::string port = text.substr(colon + 1);
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host == "localhost") host = "127.0.0.1";
     boost::system::error_code ec;
     boost::asio::ip::make_address(host, ec);
-    if (ec) throw po::error("--listen host must be an IP address (or localhost), got '" + host + "'");
+    if (ec) throw po::error(flag + " host must be an IP address (or localhost), got '" + host + "'");
     if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), ::isdigit) ||
         std::stoul(port) > 65535) {
-        throw po::error("--listen port must be 0..65535, got '" + port + "'");
+        throw po::error(flag + " port must be 0..65535, got '" + port + "'");
     }
-    out.listen_host = host;
-    out.listen_port = static_cast<std::uint16_t>(std::stoul(port));
+    return Endpoint{host, static_cast<std::uint16_t>(std::stoul(port))};
 }
 
 Invocation finish(int code, std::string text) {
@@ -131,7 +135,14 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "journal-entries", po::value<std::string>()->default_value("10000"),
         "requests the journal keeps; 0 turns it off [LIVE_EMULATOR_JOURNAL_ENTRIES]")(
         "journal-bytes", po::value<std::string>()->default_value("16777216"),
-        "bytes the journal keeps at most [LIVE_EMULATOR_JOURNAL_BYTES]");
+        "bytes the journal keeps at most [LIVE_EMULATOR_JOURNAL_BYTES]")(
+        "tls-listen", po::value<std::string>(),
+        "HOST:PORT to serve HTTPS too (same API, same state); port 0 picks a free port [LIVE_EMULATOR_TLS_LISTEN]")(
+        "tls-cert", po::value<std::string>(),
+        "PEM certificate chain for HTTPS (with --tls-key) [LIVE_EMULATOR_TLS_CERT]")(
+        "tls-key", po::value<std::string>(), "PEM private key for --tls-cert [LIVE_EMULATOR_TLS_KEY]")(
+        "ca-dir", po::value<std::string>(),
+        "where the local CA is kept (default ~/.local/share/live-engine-emulator/ca) [LIVE_EMULATOR_CA_DIR]");
 
     po::variables_map values;
     try {
@@ -156,7 +167,15 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
     Invocation invocation;
     ServeOptions& serve = invocation.serve;
     try {
-        parse_listen(values["listen"].as<std::string>(), serve);
+        const Endpoint listen = parse_endpoint("--listen", values["listen"].as<std::string>());
+        serve.listen_host = listen.host;
+        serve.listen_port = listen.port;
+        if (values.count("tls-listen"))
+            serve.tls_listen = parse_endpoint("--tls-listen", values["tls-listen"].as<std::string>());
+        if (values.count("tls-cert")) serve.tls_cert = values["tls-cert"].as<std::string>();
+        if (values.count("tls-key")) serve.tls_key = values["tls-key"].as<std::string>();
+        if (serve.tls_cert.empty() != serve.tls_key.empty()) throw po::error("--tls-cert and --tls-key go together");
+        serve.ca_dir = values.count("ca-dir") ? values["ca-dir"].as<std::string>() : tls::default_ca_directory();
         serve.rules_directory = values["rules"].as<std::string>();
         serve.threads = values["threads"].as<unsigned>();
         if (serve.threads == 0 || serve.threads > 256) throw po::error("--threads must be 1..256");
@@ -186,7 +205,9 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         }
         serve.journal_bytes = static_cast<std::size_t>(*journal_bytes);
         const auto address = boost::asio::ip::make_address(serve.listen_host);
-        if (!address.is_loopback() && serve.admin_token.empty()) {
+        const bool tls_loopback =
+            !serve.tls_listen || boost::asio::ip::make_address(serve.tls_listen->host).is_loopback();
+        if ((!address.is_loopback() || !tls_loopback) && serve.admin_token.empty()) {
             throw po::error("--admin-token is mandatory when listening on a non-loopback address");
         }
     } catch (const std::exception& error) {

@@ -9,9 +9,18 @@
 
 namespace lee::cli {
 
+struct Endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
 struct ServeOptions {
     std::string listen_host = "127.0.0.1";
     std::uint16_t listen_port = 9080;
+    std::optional<Endpoint> tls_listen;
+    std::string tls_cert;  // with tls_key: the user's own certificate; otherwise the local CA issues one
+    std::string tls_key;
+    std::string ca_dir;
     std::string rules_directory;
     unsigned threads = 1;
     std::optional<std::uint64_t> seed;

@@ -13,6 +13,7 @@
 #include "emulator.hpp"
 #include "rules/rules_error.hpp"
 #include "rules/rules_json.hpp"
+#include "tls/server_context.hpp"
 
 namespace lee::control {
 namespace json = boost::json;
@@ -343,6 +344,18 @@ api::ApiResponse journal(Emulator& emulator, const api::ApiRequest& request) {
     return reply(200, out);
 }
 
+// The local CA's certificate, for clients to trust (curl --cacert, NODE_EXTRA_CA_CERTS, a Java trust store).
+api::ApiResponse ca_certificate(Emulator& emulator) {
+    if (!emulator.tls()) return problem(404, "TLS is not set up in this process");
+    std::string problem_text;
+    std::string pem = emulator.tls()->ca_pem(problem_text);
+    if (pem.empty()) return problem(404, problem_text);
+    api::ApiResponse response;
+    response.content_type = "application/x-pem-file";
+    response.body = std::move(pem);
+    return response;
+}
+
 // Constant time, so the token cannot be guessed a byte at a time from response latency.
 bool authorized(const std::string& token, std::string_view authorization) {
     if (token.empty()) return true;
@@ -372,6 +385,8 @@ api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& reques
     if (name == "sensitive-words" && segments.size() == 2) return sensitive_words(emulator, request);
     if (name == "faults" && segments.size() <= 3) return faults(emulator, segments, request);
     if (name == "journal" && segments.size() == 2) return journal(emulator, request);
+    if (name == "ca.pem" && segments.size() == 2)
+        return method == "GET" ? ca_certificate(emulator) : problem(405, "use GET");
     return problem(404, "no such control endpoint");
 }
 

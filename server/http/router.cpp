@@ -5,10 +5,13 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
+#include <boost/url/parse.hpp>
 
 #include "api/live_engine.hpp"
 #include "control/control_api.hpp"
+#include "core/utf8.hpp"
 #include "emulator.hpp"
+#include "tls/emulated_hosts.hpp"
 
 namespace lee::http {
 namespace beast_http = boost::beast::http;
@@ -81,11 +84,46 @@ void journal(Emulator& emulator, std::string_view method, std::string_view path,
     emulator.journal().record(std::move(entry));
 }
 
+// An absolute-form target (what a client sends to an HTTP proxy, RFC 9112 section 3.2.2) → its origin form, when
+// it names an emulated host; nullopt (and `refusal` set) otherwise. Nothing is ever forwarded.
+std::optional<std::string_view> origin_form(std::string_view target, api::ApiResponse& refusal) {
+    const auto url = boost::urls::parse_absolute_uri(target);
+    if (!url || (url->scheme_id() != boost::urls::scheme::http && url->scheme_id() != boost::urls::scheme::https)) {
+        refusal.status = 400;
+        refusal.body = R"({"error":"the request target is neither a path nor an http(s) URL"})";
+        refusal.why = "transport: bad request target";
+        return std::nullopt;
+    }
+    const std::string host(url->encoded_host());
+    if (!tls::is_emulated_host(host)) {
+        refusal.status = 403;
+        refusal.body = R"({"error":)" +
+                       boost::json::serialize(boost::json::string_view(
+                           "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " +
+                           core::to_valid_utf8(host, 256))) +
+                       "}";
+        refusal.why = "proxy: host not emulated";
+        return std::nullopt;
+    }
+    const std::string_view origin = url->encoded_target();
+    return origin.empty() ? std::string_view("/") : origin;
+}
+
 }  // namespace
 
 Answer handle_request(Emulator& emulator, const Request& request) {
     const auto started = std::chrono::steady_clock::now();
-    const std::string_view target = request.target();
+    std::string_view target = request.target();
+    api::ApiResponse refused;
+    if (!target.empty() && target.front() != '/') {
+        const auto origin = origin_form(target, refused);
+        if (!origin) {
+            count(emulator, false, refused, 0);
+            journal(emulator, request.method_string(), "", false, refused, 0);
+            return {to_beast(refused, request.version(), false), {}};
+        }
+        target = *origin;
+    }
     const std::string_view path = target.substr(0, target.find('?'));
     const bool head = request.method() == beast_http::verb::head;
     // HEAD is answered as the GET it describes (without the body), so health checks can use either.

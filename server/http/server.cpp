@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -16,6 +17,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "tls/emulated_hosts.hpp"
+#include "tls/server_context.hpp"
 
 namespace lee::http {
 namespace asio = boost::asio;
@@ -30,36 +35,47 @@ constexpr std::size_t kMaxDrainBytes = std::size_t{1024} * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
 constexpr std::chrono::milliseconds kAcceptRetry{50};
+constexpr std::chrono::seconds kAcceptLogEvery{1};
 
 // What the "garbage" network fault sends: no HTTP status line, a NUL and bytes that are not valid UTF-8, so every
 // HTTP client reports a protocol error rather than reading it as an answer.
 constexpr std::string_view kGarbage{"\x00\xff\xfe EMULATOR-GARBAGE \x15\x03\x03\x00\x02\x02\x32 not http\r\n\r\n", 41};
-constexpr std::chrono::seconds kAcceptLogEvery{1};
+constexpr std::string_view kTunnelOpen = "HTTP/1.1 200 Connection Established\r\n\r\n";
+
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
 }
 
-class Session;
+// What the table of open connections needs of a session, whichever stream it runs on.
+class SessionBase {
+public:
+    virtual ~SessionBase() = default;
+    virtual void wind_down() = 0;
+};
 
 }  // namespace
 
-// What the listener and its sessions share: the handlers, the log, the limits, and the table of open sessions
+// What the listener and its sessions share: the handlers, the log, the limits, TLS, and the table of open sessions
 // that a graceful stop walks.
 class Connections {
 public:
-    Connections(Handlers given, log::AccessLog& logger, TransportLimits transport)
-        : handlers(std::move(given)), log(logger), limits(transport) {}
+    Connections(Handlers given, log::AccessLog& logger, TransportLimits transport,
+                std::shared_ptr<tls::TlsProvider> provider)
+        : handlers(std::move(given)), log(logger), limits(transport), tls(std::move(provider)) {}
     const Handlers handlers;
     log::AccessLog& log;
     const TransportLimits limits;
+    const std::shared_ptr<tls::TlsProvider> tls;  // for CONNECT tunnels; may be null (then no proxy mode)
     std::atomic<bool> stopping{false};
 
-    void add(Session* session, std::weak_ptr<Session> handle) {
+    void add(SessionBase* session, std::weak_ptr<SessionBase> handle) {
         std::lock_guard lock(mutex_);
         open_.emplace(session, std::move(handle));
     }
-    void remove(Session* session) {
+    void remove(SessionBase* session) {
         std::lock_guard lock(mutex_);
         open_.erase(session);
     }
@@ -67,9 +83,9 @@ public:
         std::lock_guard lock(mutex_);
         return open_.size();
     }
-    std::vector<std::shared_ptr<Session>> snapshot() const {
+    std::vector<std::shared_ptr<SessionBase>> snapshot() const {
         std::lock_guard lock(mutex_);
-        std::vector<std::shared_ptr<Session>> out;
+        std::vector<std::shared_ptr<SessionBase>> out;
         for (const auto& [raw, handle] : open_) {
             if (auto session = handle.lock()) out.push_back(std::move(session));
         }
@@ -78,37 +94,75 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::unordered_map<Session*, std::weak_ptr<Session>> open_;
+    std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> open_;
 };
 
 namespace {
 
 // Reads requests one at a time and answers each before reading the next; pipelined requests wait in the
-// buffer, so answers always go out in request order.
-class Session : public std::enable_shared_from_this<Session> {
+// buffer, so answers always go out in request order. The same code serves plain TCP and TLS; a plain session
+// that accepts a CONNECT hands its socket to a TLS session (proxy mode).
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+    static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
 public:
-    Session(tcp::socket&& socket, std::shared_ptr<Connections> connections)
-        : stream_(std::move(socket)),
+    // `context`: for a TLS session. `pending`: bytes already read from the socket that belong to this session
+    // (after a CONNECT).
+    Session(tcp::socket&& socket, std::shared_ptr<Connections> connections,
+            const std::shared_ptr<asio::ssl::context>& context = nullptr, beast::flat_buffer pending = {})
+        : stream_(make_stream(std::move(socket), context)),
+          context_(context),
+          buffer_(std::move(pending)),
           delay_(stream_.get_executor()),
           connections_(std::move(connections)),
           limits_(connections_->limits) {}
-    ~Session() { connections_->remove(this); }
+    ~Session() override { connections_->remove(this); }
 
     void start() {
-        connections_->add(this, weak_from_this());
-        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->next_request(); });
+        connections_->add(this, this->weak_from_this());
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+            if constexpr (kTls) {
+                self->handshake();
+            } else {
+                self->next_request();
+            }
+        });
     }
 
     // Called on stop: a connection waiting for its next request (or stalled by a fault) closes now; one
     // mid-request finishes it first, without waiting out an injected delay.
-    void wind_down() {
-        asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+    void wind_down() override {
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
             if (self->idle_ || self->stalled_) return self->close();
             self->delay_.cancel();
         });
     }
 
 private:
+    static Stream make_stream(tcp::socket&& socket, const std::shared_ptr<asio::ssl::context>& context) {
+        if constexpr (kTls) {
+            return Stream(std::move(socket), *context);
+        } else {
+            return Stream(std::move(socket));
+        }
+    }
+
+    beast::tcp_stream& transport() { return beast::get_lowest_layer(stream_); }
+
+    void handshake() {
+        transport().expires_after(limits_.read_timeout);
+        // Bytes that came with the CONNECT (a client may send its ClientHello at once) start the handshake.
+        stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
+                                // The default argument satisfies Beast 1.81's constraint on this overload, which
+                                // names the one-argument signature although it calls with two.
+                                [self = this->shared_from_this()](beast::error_code ec, std::size_t used = 0) {
+                                    if (ec) return self->close();  // wrong SNI, untrusted, not TLS: nothing to say
+                                    self->buffer_.consume(used);
+                                    self->next_request();
+                                });
+    }
+
     void next_request() {
         if (connections_->stopping) return close();
         parser_.emplace();
@@ -116,10 +170,10 @@ private:
         parser_->body_limit(limits_.body_bytes);
         if (buffer_.size() > 0) return read_request();
         // Waiting for a request to begin is bounded by the idle timeout; reading it, by the read timeout.
-        stream_.expires_after(limits_.idle_timeout);
+        transport().expires_after(limits_.idle_timeout);
         idle_ = true;
         stream_.async_read_some(buffer_.prepare(kReadChunk),
-                                [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                                     self->idle_ = false;
                                     self->buffer_.commit(bytes);
                                     if (ec) return self->close();
@@ -130,7 +184,7 @@ private:
     // Beast's header_limit bounds each parse step, not the header as a whole (fields parsed in an earlier step
     // are not counted again), so the header is read step by step and its total size checked here.
     void read_request() {
-        stream_.expires_after(limits_.read_timeout);
+        transport().expires_after(limits_.read_timeout);
         header_bytes_ = 0;
         read_header();
     }
@@ -138,9 +192,13 @@ private:
     void read_header() {
         // Bytes the parser has consumed; what it has not consumed yet is bounded by its own per-step limit.
         if (header_bytes_ > limits_.header_bytes) return on_read(beast_http::error::header_limit);
-        if (parser_->is_header_done()) return read_body();
+        if (parser_->is_header_done()) {
+            // A tunnel request has no body to wait for.
+            if (parser_->get().method() == beast_http::verb::connect) return on_connect();
+            return read_body();
+        }
         beast_http::async_read_some(stream_, buffer_, *parser_,
-                                    [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                                         self->header_bytes_ += bytes;
                                         if (ec) return self->on_read(ec);
                                         self->read_header();
@@ -149,8 +207,45 @@ private:
 
     void read_body() {
         if (parser_->is_done()) return on_read({});
-        beast_http::async_read(stream_, buffer_, *parser_,
-                               [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+        beast_http::async_read(
+            stream_, buffer_, *parser_,
+            [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    }
+
+    // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is
+    // refused, so nothing is ever forwarded.
+    void on_connect() {
+        const std::string target(parser_->get().target());
+        const std::string host = tls::host_of_authority(target);
+        if constexpr (kTls) {
+            return reject(400, "CONNECT is served on the plain listener only (proxy mode)");
+        } else {
+            if (host.empty()) return reject(400, "CONNECT needs host:port, got '" + target + "'");
+            if (!tls::is_emulated_host(host)) {
+                return reject(403,
+                              "this emulator is not a proxy: it serves only Tencent's REST domains and "
+                              "localhost, not " +
+                                  host);
+            }
+            std::string problem = "proxy mode is off";
+            auto context = connections_->tls ? connections_->tls->context(problem) : nullptr;
+            if (!context) return reject(502, "TLS is not available: " + problem);
+            raw_ = std::string(kTunnelOpen);
+            asio::async_write(stream_, asio::buffer(raw_),
+                              [self = this->shared_from_this(), context](beast::error_code ec, std::size_t) {
+                                  if (ec) return self->close();
+                                  self->open_tunnel(context);
+                              });
+        }
+    }
+
+    void open_tunnel(const std::shared_ptr<asio::ssl::context>& context) {
+        if constexpr (!kTls) {
+            transport().expires_never();
+            auto tunnel = std::make_shared<Session<TlsStream>>(stream_.release_socket(), connections_, context,
+                                                               std::move(buffer_));
+            tunnel->start();
+        }
     }
 
     void on_read(beast::error_code ec) {
@@ -178,7 +273,7 @@ private:
         if (answer.directive.delay.count() <= 0 || connections_->stopping) return carry_out();
         // On a timer, never a sleeping thread: other connections go on meanwhile. A stop cuts it short.
         delay_.expires_after(answer.directive.delay);
-        delay_.async_wait([self = shared_from_this()](beast::error_code) { self->carry_out(); });
+        delay_.async_wait([self = this->shared_from_this()](beast::error_code) { self->carry_out(); });
     }
 
     void carry_out() {
@@ -189,8 +284,8 @@ private:
             case core::NetworkFault::reset: {
                 // SO_LINGER 0: close() sends RST instead of FIN.
                 beast::error_code ignored;
-                stream_.socket().set_option(asio::socket_base::linger(true, 0), ignored);
-                stream_.socket().close(ignored);
+                transport().socket().set_option(asio::socket_base::linger(true, 0), ignored);
+                transport().socket().close(ignored);
                 return;
             }
             case core::NetworkFault::close:
@@ -227,67 +322,80 @@ private:
     // Bytes out, then an orderly close: the client reads them and then the end of the stream.
     void write_raw(std::string bytes) {
         raw_ = std::move(bytes);
-        stream_.expires_after(limits_.read_timeout);
-        asio::async_write(stream_, asio::buffer(raw_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) return self->close();
-            self->drain_and_close();
-        });
+        transport().expires_after(limits_.read_timeout);
+        asio::async_write(stream_, asio::buffer(raw_),
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->finish();
+                          });
     }
 
     // No answer, ever: read and discard whatever comes until the client gives up (or a stop closes it).
     void stall() {
         stalled_ = true;
         if (connections_->stopping) return close();
-        stream_.expires_never();
+        transport().expires_never();
         buffer_.clear();
         stream_.async_read_some(buffer_.prepare(kReadChunk),
-                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                                     if (ec) return self->close();
                                     self->stall();
                                 });
     }
 
     void write(bool close_after) {
-        stream_.expires_after(limits_.read_timeout);
+        transport().expires_after(limits_.read_timeout);
         beast_http::async_write(stream_, response_,
-                                [self = shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+                                [self = this->shared_from_this(), close_after](beast::error_code ec, std::size_t) {
                                     if (ec) return self->close();
-                                    if (close_after) return self->drain_and_close();
+                                    if (close_after) return self->finish();
                                     self->next_request();
                                 });
+    }
+
+    // The end of a connection whose last answer is out. TLS says close_notify first (bounded), so the client reads
+    // an orderly end rather than a truncation.
+    void finish() {
+        if constexpr (kTls) {
+            transport().expires_after(kDrainTimeout);
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
+        } else {
+            drain_and_close();
+        }
     }
 
     // Closing with unread input makes the kernel send a reset, which can destroy the error response before the
     // client reads it; so stop sending, then read and discard what the client is still sending (bounded).
     void drain_and_close() {
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-        stream_.expires_after(kDrainTimeout);
+        transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        transport().expires_after(kDrainTimeout);
         drain();
     }
 
     void drain() {
         buffer_.clear();
-        stream_.async_read_some(buffer_.prepare(kReadChunk),
-                                [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                                    self->drained_ += bytes;
-                                    if (ec || self->drained_ > kMaxDrainBytes) return self->close();
-                                    self->drain();
-                                });
+        transport().async_read_some(buffer_.prepare(kReadChunk),
+                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                                        self->drained_ += bytes;
+                                        if (ec || self->drained_ > kMaxDrainBytes) return self->close();
+                                        self->drain();
+                                    });
     }
 
     void close() {
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        stream_.socket().close(ignored);
+        transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        transport().socket().close(ignored);
     }
 
-    beast::tcp_stream stream_;
+    Stream stream_;
+    std::shared_ptr<asio::ssl::context> context_;  // kept alive as long as a TLS stream uses it
     beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
     Response response_;
     core::NetworkFault network_ = core::NetworkFault::none;
-    std::string raw_;  // bytes of a garbage or truncated answer while they are written
+    std::string raw_;  // bytes of a garbage or truncated answer, or the tunnel's 200, while they are written
     asio::steady_timer delay_;
     std::size_t header_bytes_ = 0;
     std::size_t drained_ = 0;
@@ -300,11 +408,13 @@ private:
 }  // namespace
 
 Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
-                   TransportLimits limits)
+                   TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
+                   std::shared_ptr<asio::ssl::context> serve_tls)
     : io_(io),
       acceptor_(asio::make_strand(io)),
       retry_(acceptor_.get_executor()),
-      connections_(std::make_shared<Connections>(std::move(handlers), log, limits)) {
+      serve_tls_(std::move(serve_tls)),
+      connections_(std::make_shared<Connections>(std::move(handlers), log, limits, std::move(tunnels))) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -326,27 +436,30 @@ void Listener::stop() {
 std::size_t Listener::open_connections() const { return connections_->size(); }
 
 void Listener::accept() {
-    acceptor_.async_accept(asio::make_strand(io_),
-                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                               if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
-                               if (!ec) {
-                                   beast::error_code ignored;
-                                   socket.set_option(tcp::no_delay(true), ignored);
-                                   std::make_shared<Session>(std::move(socket), self->connections_)->start();
-                                   return self->accept();
-                               }
-                               // Out of descriptors, typically: retrying at once would spin, so wait, and log once a
-                               // second at most.
-                               const auto now = std::chrono::steady_clock::now();
-                               if (now - self->last_accept_log_ >= kAcceptLogEvery) {
-                                   self->last_accept_log_ = now;
-                                   self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
-                               }
-                               self->retry_.expires_after(kAcceptRetry);
-                               self->retry_.async_wait([self](beast::error_code wait_error) {
-                                   if (!wait_error) self->accept();
-                               });
-                           });
+    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
+                                                                               tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
+        if (!ec) {
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
+            if (self->serve_tls_) {
+                std::make_shared<Session<TlsStream>>(std::move(socket), self->connections_, self->serve_tls_)->start();
+            } else {
+                std::make_shared<Session<PlainStream>>(std::move(socket), self->connections_)->start();
+            }
+            return self->accept();
+        }
+        // Out of descriptors, typically: retrying at once would spin, so wait, and log once a second at most.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - self->last_accept_log_ >= kAcceptLogEvery) {
+            self->last_accept_log_ = now;
+            self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
+        }
+        self->retry_.expires_after(kAcceptRetry);
+        self->retry_.async_wait([self](beast::error_code wait_error) {
+            if (!wait_error) self->accept();
+        });
+    });
 }
 
 }  // namespace lee::http

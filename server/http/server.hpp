@@ -13,6 +13,13 @@
 #include "http/message.hpp"
 #include "log/access_log.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+namespace lee::tls {
+class TlsProvider;
+}
+
 namespace lee::http {
 
 struct TransportLimits {
@@ -27,8 +34,11 @@ class Connections;
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     // Binds and listens at once, so the caller can report the port before any request is served.
+    // `tunnels`: where CONNECT tunnels (proxy mode) get their TLS context; null turns proxy mode off.
+    // `serve_tls`: set for a TLS listener, whose every connection starts with a handshake.
     Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Handlers handlers,
-             log::AccessLog& log, TransportLimits limits);
+             log::AccessLog& log, TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
+             std::shared_ptr<boost::asio::ssl::context> serve_tls = nullptr);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void start();
     // Stops accepting and winds the open connections down: idle and stalled ones close now, busy ones after their
@@ -42,6 +52,7 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
     std::chrono::steady_clock::time_point last_accept_log_{};  // touched on the acceptor's strand only
+    std::shared_ptr<boost::asio::ssl::context> serve_tls_;
     std::shared_ptr<Connections> connections_;
 };
 
