@@ -3,7 +3,7 @@
 # Usage: scripts/setup.sh [extra-package ...]
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config
+packages=(g++ cmake ninja-build pkg-config curl openssl
           libboost1.81-dev libboost-json1.81-dev libboost-test1.81-dev libboost-url1.81-dev
           libboost-program-options1.81-dev libssl-dev zlib1g-dev python3 "$@")
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -2,6 +2,7 @@
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -38,8 +39,9 @@ class Emulator:
             self.proc.kill()
             self.proc.wait()
             raise RuntimeError("emulator did not start: %r %s" % (self.ready_line, self.stderr()))
-        self.host, port = self.ready_line.strip().split("=", 1)[1].rsplit(":", 1)
-        self.port = int(port)
+        ready = re.match(r"^READY listen=(\S+):(\d+)(?: tls=(\S+):(\d+))?$", self.ready_line.strip())
+        self.host, self.port = ready.group(1), int(ready.group(2))
+        self.tls_port = int(ready.group(4)) if ready.group(4) else None
 
     def stderr(self):
         if self.stderr_file.closed:
