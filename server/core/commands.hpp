@@ -22,6 +22,9 @@ struct CommandSpec {
 
 inline constexpr std::string_view kLiveEngineService = "live_engine_http_srv";
 
+// The highest per-second limit a rate window counts to (what apps.json and the control API accept).
+inline constexpr std::uint32_t kMaxRateLimit = 50'000'000;
+
 inline constexpr std::array kCommands = {
     CommandSpec{Command::create_room, kLiveEngineService, "create_room", 200},
     CommandSpec{Command::destroy_room, kLiveEngineService, "destroy_room", 200},

@@ -18,7 +18,7 @@ RateLimits read_rate_limits(const json::value& value, RateLimits base, const std
         const auto command = core::command_from_name(name);
         if (!command) bad_setting(path + "." + std::string(name), "unknown command");
         base[core::index_of(*command)] =
-            static_cast<std::uint32_t>(read_uint(limit, path + "." + std::string(name), 1'000'000'000));
+            static_cast<std::uint32_t>(read_uint(limit, path + "." + std::string(name), core::kMaxRateLimit));
     }
     return base;
 }

@@ -3,7 +3,13 @@
 namespace lee::state {
 namespace {
 
-// Upper 32 bits: window number + 1 (so 0 means "never used"); lower 32 bits: requests seen in that window.
+// Upper bits: the window (second) number + 1, so 0 means "never used"; lower bits: requests seen in it. The emulator
+// clock stays within 1970..9999 (about 2^38 seconds), so the whole window number fits and a window never repeats,
+// however far the clock jumps.
+constexpr unsigned kCountBits = 26;
+constexpr std::uint64_t kCountMask = (std::uint64_t{1} << kCountBits) - 1;
+static_assert(core::kMaxRateLimit <= kCountMask, "a full window's count must fit its field");
+
 std::uint64_t window_of(std::int64_t now_ms) noexcept {
     const std::int64_t seconds = now_ms >= 0 ? now_ms / 1000 : 0;
     return static_cast<std::uint64_t>(seconds) + 1;
@@ -17,10 +23,10 @@ bool RateLimiter::admit(core::Command command, std::int64_t now_ms, std::uint32_
     auto& slot = windows_[core::index_of(command)];
     std::uint64_t current = slot.load(std::memory_order_relaxed);
     for (;;) {
-        const bool same_window = (current >> 32) == (window & 0xFFFFFFFFu);
-        const std::uint32_t count = same_window ? static_cast<std::uint32_t>(current) : 0;
+        const bool same_window = (current >> kCountBits) == window;
+        const std::uint64_t count = same_window ? (current & kCountMask) : 0;
         if (count >= limit) return false;  // already full: nothing to record
-        const std::uint64_t next = ((window & 0xFFFFFFFFu) << 32) | (count + 1);
+        const std::uint64_t next = (window << kCountBits) | (count + 1);
         if (slot.compare_exchange_weak(current, next, std::memory_order_relaxed)) return true;
     }
 }
@@ -30,9 +36,9 @@ void RateLimiter::clear() noexcept {
 }
 
 bool RateLimiter::idle(std::int64_t now_ms) const noexcept {
-    const std::uint64_t window = window_of(now_ms) & 0xFFFFFFFFu;
+    const std::uint64_t window = window_of(now_ms);
     for (const auto& slot : windows_) {
-        if ((slot.load(std::memory_order_relaxed) >> 32) == window) return false;
+        if ((slot.load(std::memory_order_relaxed) >> kCountBits) == window) return false;
     }
     return true;
 }

@@ -517,6 +517,18 @@ BOOST_AUTO_TEST_CASE(commands_have_their_own_windows) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(windows_never_repeat_however_far_the_clock_jumps) {
+    // A window kept modulo 2^32 seconds would take a jump of 2^32 s for the same, already full, window.
+    RateLimiter limiter;
+    const std::int64_t start = 5000;
+    const std::int64_t jump = (std::int64_t{1} << 32) * 1000;
+    BOOST_TEST(limiter.admit(Command::create_room, start, 1));
+    BOOST_TEST(!limiter.admit(Command::create_room, start, 1));
+    BOOST_TEST(limiter.admit(Command::create_room, start + jump, 1));
+    BOOST_TEST(!limiter.admit(Command::create_room, start + jump, 1));
+    BOOST_TEST(limiter.admit(Command::create_room, 253'402'300'799'999, 50'000'000));  // year 9999, the top limit
+}
+
 BOOST_AUTO_TEST_CASE(limit_zero_is_unlimited) {
     RateLimiter limiter;
     bool all = true;
