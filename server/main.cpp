@@ -1,4 +1,7 @@
 // live-engine-emulator: parse the command line, load the rules, bind, print READY, serve until a signal.
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -43,6 +46,23 @@ bool write_port_file(const std::string& path, unsigned short port) {
     return std::rename(temporary.c_str(), path.c_str()) == 0;
 }
 
+// Raises the descriptor limit as far as allowed, and derives the connection bound from it: room is kept for the
+// listeners, the log, rules files and the CA, so the bound is met before the process runs out of descriptors.
+std::size_t connection_bound(std::size_t asked) {
+    constexpr std::size_t kDefaultBound = 10'000;
+    constexpr rlim_t kReserved = 64;
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &limit);
+        ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    const std::size_t room =
+        limit.rlim_cur > 2 * kReserved ? static_cast<std::size_t>(limit.rlim_cur - kReserved) : limit.rlim_cur / 2;
+    const std::size_t bound = asked != 0 ? asked : kDefaultBound;
+    return std::max<std::size_t>(1, std::min(bound, room));
+}
+
 // An exception escaping a handler is a bug; it is logged and the thread goes back to serving.
 void run_io(boost::asio::io_context& io, lee::log::AccessLog& log) {
     for (;;) {
@@ -81,6 +101,7 @@ int serve(const lee::cli::ServeOptions& options) {
     lee::http::TransportLimits limits;
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
+    limits.max_connections = connection_bound(options.max_connections);
 
     // TLS material is made on first use (a CONNECT, GET /_emulator/ca.pem), or now when HTTPS is asked for.
     auto tls = std::make_shared<lee::tls::TlsProvider>(lee::tls::TlsConfig{options.tls_cert, options.tls_key,

@@ -16,6 +16,7 @@ struct ApiRequest {
     std::string_view target;  // path and query as sent
     std::string_view body;
     std::string_view authorization;  // the Authorization header, for the control API's admin token
+    std::string_view host;           // the Host header, for the control API's DNS-rebinding check
     // X-Emulator-Fault, unless the emulator runs --strict.
     std::optional<std::string_view> fault_header;
 };

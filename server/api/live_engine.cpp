@@ -10,6 +10,7 @@
 #include "api/error_table.hpp"
 #include "api/query.hpp"
 #include "auth/usersig.hpp"
+#include "core/utf8.hpp"
 #include "emulator.hpp"
 
 namespace lee::api {
@@ -207,6 +208,11 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
     }
     if (!query.identifier || query.identifier->empty()) {
         return responder.answer(code::account_or_signature, {}, "step 5: identifier missing");
+    }
+    // An account is text: one that is not UTF-8 is an incorrect account, never stored (it would become the
+    // default Owner_Account and make every later answer invalid JSON).
+    if (!core::is_valid_utf8(*query.identifier)) {
+        return responder.answer(code::account_or_signature, {}, "step 5: identifier is not valid UTF-8");
     }
     if (!query.usersig) return responder.answer(code::account_or_signature, {}, "step 5: usersig missing");
 

@@ -226,6 +226,19 @@ UserSigVerdict verify_usersig(std::string_view usersig, std::string_view secret_
     }
 }
 
+std::string key_fingerprint(std::string_view secret_key) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int size = 0;
+    EVP_Digest(secret_key.data(), secret_key.size(), digest.data(), &size, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (std::size_t i = 0; i < 4 && i < size; ++i) {
+        out.push_back(kHex[digest[i] >> 4U]);
+        out.push_back(kHex[digest[i] & 0x0FU]);
+    }
+    return out;
+}
+
 std::string generate_usersig(std::uint64_t sdkappid, std::string_view secret_key, std::string_view identifier,
                              std::int64_t expire_seconds, std::int64_t now_unix_seconds) {
     // A negative time or expire would make a UserSig that every verifier, this one included, refuses.

@@ -11,6 +11,9 @@ UserSigVerdict verify_usersig(std::string_view usersig, std::string_view secret_
                               std::uint64_t sdkappid, std::int64_t now_unix_seconds);
 // A UserSig the official verifiers accept (JSON order as the Node library: ver, identifier, sdkappid, time, expire,
 // sig; zlib default level). Throws std::invalid_argument for a negative expire or time.
+// A short, stable name for a secret key that does not reveal it: the first 8 hex digits of its SHA-256.
+std::string key_fingerprint(std::string_view secret_key);
+
 std::string generate_usersig(std::uint64_t sdkappid, std::string_view secret_key, std::string_view identifier,
                              std::int64_t expire_seconds, std::int64_t now_unix_seconds);
 }  // namespace lee::auth

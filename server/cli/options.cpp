@@ -40,6 +40,7 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_TLS_CERT", "tls-cert"},
     {"LIVE_EMULATOR_TLS_KEY", "tls-key"},
     {"LIVE_EMULATOR_CA_DIR", "ca-dir"},
+    {"LIVE_EMULATOR_MAX_CONNECTIONS", "max-connections"},
 };
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
@@ -141,6 +142,9 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "tls-cert", po::value<std::string>(),
         "PEM certificate chain for HTTPS (with --tls-key) [LIVE_EMULATOR_TLS_CERT]")(
         "tls-key", po::value<std::string>(), "PEM private key for --tls-cert [LIVE_EMULATOR_TLS_KEY]")(
+        "max-connections", po::value<std::string>()->default_value("0"),
+        "open connections at most; past it the oldest idle or stalled one is closed (0: from the descriptor limit, "
+        "at most 10000) [LIVE_EMULATOR_MAX_CONNECTIONS]")(
         "ca-dir", po::value<std::string>(),
         "where the local CA is kept (default ~/.local/share/live-engine-emulator/ca) [LIVE_EMULATOR_CA_DIR]");
 
@@ -196,6 +200,9 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         serve.idle_timeout_ms = values["idle-timeout-ms"].as<std::int64_t>();
         serve.read_timeout_ms = values["read-timeout-ms"].as<std::int64_t>();
         if (serve.idle_timeout_ms <= 0 || serve.read_timeout_ms <= 0) throw po::error("timeouts must be positive");
+        const auto max_connections = api::parse_decimal_u64(values["max-connections"].as<std::string>());
+        if (!max_connections || *max_connections > 1'000'000) throw po::error("--max-connections must be 0..1000000");
+        serve.max_connections = static_cast<std::size_t>(*max_connections);
         const auto journal_entries = api::parse_decimal_u64(values["journal-entries"].as<std::string>());
         if (!journal_entries || *journal_entries > 10'000'000) throw po::error("--journal-entries must be 0..10000000");
         serve.journal_entries = static_cast<std::size_t>(*journal_entries);

@@ -5,14 +5,17 @@
 #include <vector>
 
 #include <openssl/crypto.h>
+#include <boost/asio/ip/address.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 #include "api/query.hpp"
 #include "api/room_view.hpp"
+#include "core/utf8.hpp"
 #include "emulator.hpp"
 #include "rules/rules_error.hpp"
 #include "rules/rules_json.hpp"
+#include "tls/emulated_hosts.hpp"
 #include "tls/server_context.hpp"
 
 namespace lee::control {
@@ -356,6 +359,22 @@ api::ApiResponse ca_certificate(Emulator& emulator) {
     return response;
 }
 
+// Without an admin token, the control API answers only requests addressed to this machine by name or loopback
+// address (or to an emulated Tencent domain, which a user points here on purpose): a web page whose own host name
+// an attacker re-points at 127.0.0.1 (DNS rebinding) then cannot read or change anything, as Jupyter and Docker do.
+bool local_host(std::string_view host) {
+    if (host.empty()) return true;  // HTTP/1.0 without Host: not a browser
+    if (host.front() == '[') {
+        host = host.substr(1, host.find(']') == std::string_view::npos ? host.size() : host.find(']') - 1);
+    } else if (const auto colon = host.rfind(':'); colon != std::string_view::npos) {
+        host = host.substr(0, colon);
+    }
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(std::string(host), ec);
+    if (!ec) return address.is_loopback();
+    return tls::is_emulated_host(host);
+}
+
 // Constant time, so the token cannot be guessed a byte at a time from response latency.
 bool authorized(const std::string& token, std::string_view authorization) {
     if (token.empty()) return true;
@@ -364,11 +383,23 @@ bool authorized(const std::string& token, std::string_view authorization) {
            CRYPTO_memcmp(authorization.data(), expected.data(), expected.size()) == 0;
 }
 
-api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& request,
-                               const std::vector<std::string_view>& segments) {
-    if (!authorized(emulator.options().admin_token, request.authorization)) {
+// The admin token when there is one; otherwise the DNS-rebinding check. nullopt when the request may go on.
+std::optional<api::ApiResponse> refuse_access(Emulator& emulator, const api::ApiRequest& request) {
+    const std::string& token = emulator.options().admin_token;
+    if (!authorized(token, request.authorization)) {
         return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
     }
+    if (token.empty() && !local_host(request.host)) {
+        return problem(403, "Host " + core::to_valid_utf8(request.host, 256) +
+                                " is not this machine: use localhost or 127.0.0.1, or set --admin-token "
+                                "(DNS-rebinding protection)");
+    }
+    return std::nullopt;
+}
+
+api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& request,
+                               const std::vector<std::string_view>& segments) {
+    if (auto refused = refuse_access(emulator, request)) return std::move(*refused);
     const std::string_view name = segments.size() > 1 ? segments[1] : std::string_view{};
     const std::string_view method = request.method;
     if (name == "health" && segments.size() == 2) {
@@ -391,9 +422,7 @@ api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& reques
 }
 
 api::ApiResponse metrics(Emulator& emulator, const api::ApiRequest& request) {
-    if (!authorized(emulator.options().admin_token, request.authorization)) {
-        return problem(401, "missing or wrong admin token (Authorization: Bearer <token>)");
-    }
+    if (auto refused = refuse_access(emulator, request)) return std::move(*refused);
     if (request.method != "GET") return problem(405, "use GET");
     observe::MetricsSnapshot snapshot;
     snapshot.uptime_seconds = static_cast<double>(emulator.uptime_ms()) / 1000;

@@ -129,7 +129,9 @@ Answer handle_request(Emulator& emulator, const Request& request) {
     // HEAD is answered as the GET it describes (without the body), so health checks can use either.
     const bool control = starts_with(path, "/_emulator/") || path == "/metrics";
     const std::string_view method = head && control ? "GET" : request.method_string();
-    api::ApiRequest api_request{method, target, request.body(), request[beast_http::field::authorization], {}};
+    api::ApiRequest api_request{
+        method, target, request.body(), request[beast_http::field::authorization], request[beast_http::field::host],
+        {}};
     std::string fault_header;
     if (!emulator.options().strict) {
         // Several header lines count as one list, so a second line is checked too, never silently dropped.

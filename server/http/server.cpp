@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <sstream>
@@ -35,6 +36,7 @@ constexpr std::size_t kMaxDrainBytes = std::size_t{1024} * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
 constexpr std::chrono::milliseconds kAcceptRetry{50};
+constexpr std::chrono::milliseconds kEvictionRetry{2};
 constexpr std::chrono::seconds kAcceptLogEvery{1};
 
 // What the "garbage" network fault sends: no HTTP status line, a NUL and bytes that are not valid UTF-8, so every
@@ -54,6 +56,10 @@ class SessionBase {
 public:
     virtual ~SessionBase() = default;
     virtual void wind_down() = 0;
+    // Closes the connection if it is not in the middle of answering (for a newer connection's room).
+    virtual void evict() = 0;
+    // Waiting for a request, reading one, or stalled: nothing a client is owed would be lost by closing it.
+    std::atomic<bool> evictable{true};
 };
 
 }  // namespace
@@ -73,11 +79,34 @@ public:
 
     void add(SessionBase* session, std::weak_ptr<SessionBase> handle) {
         std::lock_guard lock(mutex_);
-        open_.emplace(session, std::move(handle));
+        order_.emplace(next_order_, session);
+        open_.emplace(session, Entry{next_order_++, std::move(handle)});
     }
     void remove(SessionBase* session) {
         std::lock_guard lock(mutex_);
-        open_.erase(session);
+        const auto it = open_.find(session);
+        if (it == open_.end()) return;
+        order_.erase(it->second.order);
+        open_.erase(it);
+    }
+    // Closes the oldest connection that owes its client nothing (idle, slow to send its request, stalled), so a
+    // well-behaved client is never queued behind stalled ones. False when every connection is busy answering.
+    bool evict_oldest() {
+        std::shared_ptr<SessionBase> victim;
+        {
+            std::lock_guard lock(mutex_);
+            for (auto it = order_.begin(); it != order_.end(); ++it) {
+                SessionBase* session = it->second;
+                if (!session->evictable.load(std::memory_order_relaxed)) continue;
+                victim = open_.at(session).handle.lock();
+                if (!victim) continue;
+                open_.at(session).order = 0;
+                order_.erase(it);  // so two evictions in a row pick two connections
+                break;
+            }
+        }
+        if (victim) victim->evict();
+        return victim != nullptr;
     }
     std::size_t size() const {
         std::lock_guard lock(mutex_);
@@ -86,15 +115,21 @@ public:
     std::vector<std::shared_ptr<SessionBase>> snapshot() const {
         std::lock_guard lock(mutex_);
         std::vector<std::shared_ptr<SessionBase>> out;
-        for (const auto& [raw, handle] : open_) {
-            if (auto session = handle.lock()) out.push_back(std::move(session));
+        for (const auto& [raw, entry] : open_) {
+            if (auto session = entry.handle.lock()) out.push_back(std::move(session));
         }
         return out;
     }
 
 private:
+    struct Entry {
+        std::uint64_t order;  // 0 once picked for eviction
+        std::weak_ptr<SessionBase> handle;
+    };
     mutable std::mutex mutex_;
-    std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> open_;
+    std::uint64_t next_order_ = 1;
+    std::unordered_map<SessionBase*, Entry> open_;
+    std::map<std::uint64_t, SessionBase*> order_;  // oldest first
 };
 
 namespace {
@@ -134,8 +169,16 @@ public:
     // mid-request finishes it first, without waiting out an injected delay.
     void wind_down() override {
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
-            if (self->idle_ || self->stalled_) return self->close();
+            // An idle connection whose next request has already arrived (its read is about to complete) is
+            // answered first: a client that sent before the signal gets its answer.
+            if (self->stalled_ || (self->idle_ && !self->input_waiting())) return self->close();
             self->delay_.cancel();
+        });
+    }
+
+    void evict() override {
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+            if (self->evictable.load(std::memory_order_relaxed)) self->close();
         });
     }
 
@@ -163,8 +206,16 @@ private:
                                 });
     }
 
+    // Bytes the client has sent that this session has not read yet (in the kernel, or in TLS's own buffer).
+    bool input_waiting() {
+        beast::error_code ec;
+        return transport().socket().available(ec) > 0;
+    }
+
     void next_request() {
-        if (connections_->stopping) return close();
+        // When stopping, every request already received is still answered (pipelined ones too); then the end.
+        if (connections_->stopping && buffer_.size() == 0 && !input_waiting()) return finish();
+        evictable.store(true, std::memory_order_relaxed);
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
         parser_->body_limit(limits_.body_bytes);
@@ -195,7 +246,7 @@ private:
         if (parser_->is_header_done()) {
             // A tunnel request has no body to wait for.
             if (parser_->get().method() == beast_http::verb::connect) return on_connect();
-            return read_body();
+            return check_header();
         }
         beast_http::async_read_some(stream_, buffer_, *parser_,
                                     [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
@@ -203,6 +254,46 @@ private:
                                         if (ec) return self->on_read(ec);
                                         self->read_header();
                                     });
+    }
+
+    // What the header alone decides (RFC 9110/9112): codings the emulator does not decode, and Expect.
+    void check_header() {
+        const auto& request = parser_->get();
+        const std::string_view codings = request[beast_http::field::transfer_encoding];
+        if (!codings.empty() && !only_chunked(codings)) {
+            return reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
+        }
+        const std::string_view encoding = request[beast_http::field::content_encoding];
+        if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
+            return reject(415, "Content-Encoding '" + std::string(encoding) +
+                                   "' is not supported (send the body "
+                                   "uncompressed)");
+        }
+        const std::string_view expect = request[beast_http::field::expect];
+        if (expect.empty() || parser_->is_done()) return read_body();
+        if (!beast::iequals(expect, "100-continue")) {
+            return reject(417, "Expect '" + std::string(expect) + "' is not supported");
+        }
+        // The client waits for this before it sends the body (a too large one was refused above by its length).
+        raw_ = "HTTP/1.1 100 Continue\r\n\r\n";
+        asio::async_write(stream_, asio::buffer(raw_),
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->read_body();
+                          });
+    }
+
+    static bool only_chunked(std::string_view codings) {
+        while (!codings.empty()) {
+            const auto comma = codings.find(',');
+            std::string_view coding = codings.substr(0, comma);
+            while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+            while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+            if (!beast::iequals(coding, "chunked")) return false;
+            if (comma == std::string_view::npos) break;
+            codings.remove_prefix(comma + 1);
+        }
+        return true;
     }
 
     void read_body() {
@@ -260,6 +351,7 @@ private:
             return reject(400, "malformed HTTP request: " + ec.message());
         }
         if (ec) return close();  // end of stream, timeout, reset: nobody to answer
+        evictable.store(false, std::memory_order_relaxed);
         Answer answer;
         try {
             answer = connections_->handlers.answer(parser_->get());
@@ -279,7 +371,8 @@ private:
     void carry_out() {
         switch (network_) {
             case core::NetworkFault::none:
-                if (connections_->stopping) response_.keep_alive(false);
+                // Stopping: the last request received gets Connection: close; earlier pipelined ones keep it open.
+                if (connections_->stopping && buffer_.size() == 0 && !input_waiting()) response_.keep_alive(false);
                 return write(!response_.keep_alive());
             case core::NetworkFault::reset: {
                 // SO_LINGER 0: close() sends RST instead of FIN.
@@ -300,6 +393,7 @@ private:
     }
 
     void reject(unsigned status, const std::string& reason) {
+        evictable.store(false, std::memory_order_relaxed);
         Refusal refusal{status, reason, {}, {}};
         if (parser_ && parser_->is_header_done()) {
             refusal.method = parser_->get().method_string();
@@ -333,6 +427,7 @@ private:
     // No answer, ever: read and discard whatever comes until the client gives up (or a stop closes it).
     void stall() {
         stalled_ = true;
+        evictable.store(true, std::memory_order_relaxed);
         if (connections_->stopping) return close();
         transport().expires_never();
         buffer_.clear();
@@ -344,13 +439,23 @@ private:
     }
 
     void write(bool close_after) {
+        close_after_ = close_after;
+        serializer_.emplace(response_);
+        write_some();
+    }
+
+    // Step by step, each step renewing the deadline: a slow reader that keeps reading gets the whole answer, one
+    // that stops reading is dropped after the read timeout.
+    void write_some() {
         transport().expires_after(limits_.read_timeout);
-        beast_http::async_write(stream_, response_,
-                                [self = this->shared_from_this(), close_after](beast::error_code ec, std::size_t) {
-                                    if (ec) return self->close();
-                                    if (close_after) return self->finish();
-                                    self->next_request();
-                                });
+        beast_http::async_write_some(stream_, *serializer_,
+                                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                                         if (ec) return self->close();
+                                         if (!self->serializer_->is_done()) return self->write_some();
+                                         self->serializer_.reset();
+                                         if (self->close_after_) return self->finish();
+                                         self->next_request();
+                                     });
     }
 
     // The end of a connection whose last answer is out. TLS says close_notify first (bounded), so the client reads
@@ -394,6 +499,8 @@ private:
     beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
     Response response_;
+    std::optional<beast_http::response_serializer<beast_http::string_body>> serializer_;
+    bool close_after_ = false;
     core::NetworkFault network_ = core::NetworkFault::none;
     std::string raw_;  // bytes of a garbage or truncated answer, or the tunnel's 200, while they are written
     asio::steady_timer delay_;
@@ -441,6 +548,13 @@ void Listener::accept() {
         if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
         if (!ec) {
             beast::error_code ignored;
+            // At the bound, the oldest connection that owes nothing makes room; if every one is busy answering,
+            // the newest waits in no queue: it is closed at once.
+            if (self->connections_->size() >= self->connections_->limits.max_connections &&
+                !self->connections_->evict_oldest()) {
+                socket.close(ignored);
+                return self->accept();
+            }
             socket.set_option(tcp::no_delay(true), ignored);
             if (self->serve_tls_) {
                 std::make_shared<Session<TlsStream>>(std::move(socket), self->connections_, self->serve_tls_)->start();
@@ -449,7 +563,16 @@ void Listener::accept() {
             }
             return self->accept();
         }
-        // Out of descriptors, typically: retrying at once would spin, so wait, and log once a second at most.
+        // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
+        // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
+        if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
+            self->connections_->evict_oldest()) {
+            // The evicted connection closes on its own strand: give it a moment before asking again.
+            self->retry_.expires_after(kEvictionRetry);
+            return self->retry_.async_wait([self](beast::error_code wait_error) {
+                if (!wait_error) self->accept();
+            });
+        }
         const auto now = std::chrono::steady_clock::now();
         if (now - self->last_accept_log_ >= kAcceptLogEvery) {
             self->last_accept_log_ = now;

@@ -7,6 +7,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
 
+#include "core/utf8.hpp"
+
 namespace lee::log {
 namespace {
 
@@ -26,7 +28,10 @@ std::string timestamp() {
     return std::string(buffer.data(), length) + fraction.data();
 }
 
-std::string quoted(std::string_view text) { return boost::json::serialize(boost::json::string_view(text)); }
+// Request text may hold any bytes: a log line, JSON or not, carries them as valid UTF-8 (U+FFFD for the rest).
+std::string printable(std::string_view text) { return core::to_valid_utf8(text); }
+
+std::string quoted(std::string_view text) { return boost::json::serialize(boost::json::string_view(printable(text))); }
 
 }  // namespace
 
@@ -73,7 +78,7 @@ void AccessLog::request(const RequestRecord& record) {
                (record.sdkappid ? sdkappid : "null") + R"(,"status":)" + std::to_string(record.status) +
                R"(,"error_code":)" + std::to_string(record.error_code) + R"(,"latency_ms":)" + latency.data() + "}";
     } else {
-        line = timestamp() + " info " + std::string(record.method) + " " + std::string(record.path) +
+        line = timestamp() + " info " + printable(record.method) + " " + printable(record.path) +
                " command=" + std::string(record.command.empty() ? "-" : record.command) +
                " sdkappid=" + (record.sdkappid ? sdkappid : "-") + " status=" + std::to_string(record.status) +
                " error_code=" + std::to_string(record.error_code) + " latency_ms=" + latency.data();
@@ -88,7 +93,7 @@ void AccessLog::message(Level level, std::string_view text) {
         enqueue(R"({"ts":)" + quoted(timestamp()) + R"(,"level":")" + std::string(name) + R"(","message":)" +
                 quoted(text) + "}");
     } else {
-        enqueue(timestamp() + " " + std::string(name) + " " + std::string(text));
+        enqueue(timestamp() + " " + std::string(name) + " " + printable(text));
     }
 }
 

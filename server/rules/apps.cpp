@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "auth/usersig.hpp"
 #include "rules/rules_json.hpp"
 
 namespace lee::rules {
@@ -114,7 +115,10 @@ json::object app_settings_to_json(const AppSettings& app) {
     for (const auto& row : core::kCommands) rate_limits[row.name] = app.rate_limits[core::index_of(row.command)];
     json::object out;
     out["sdkappid"] = app.sdkappid;
-    out["secret_key"] = app.secret_key;
+    // Never the key itself: whether there is one, and a fingerprint to tell keys apart.
+    out["has_secret_key"] = !app.secret_key.empty();
+    out["secret_key_fingerprint"] =
+        app.secret_key.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(app.secret_key));
     out["admins"] = json::value_from(app.admins);
     out["paid"] = app.paid;
     out["disabled"] = app.disabled;

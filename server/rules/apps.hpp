@@ -54,6 +54,7 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name);
 // Throws std::invalid_argument with the JSON path of the bad field.
 AppSettings parse_app_settings(const boost::json::object& object, const AppSettings& base, const std::string& path);
 
+// The settings as the control API shows them: the secret key only as has_secret_key and its fingerprint.
 boost::json::object app_settings_to_json(const AppSettings& app);
 
 }  // namespace lee::rules

@@ -823,8 +823,10 @@ class JournalPrivacyTest(ObserveBase):
             query = "sdkappid=%d&identifier=%s&usersig=x&random=1&contenttype=json" % (app, raw_identifier)
             status, _, data = self.emu.request("POST", SERVICE + "get_room_info?" + query, {"RoomId": "u-1"})
             self.assertEqual(status, 200)
-            self.assertEqual(json.loads(data)["ErrorCode"], 100004)
+            # An identifier that is not UTF-8 is an incorrect account (step 5), never stored (issue 10 finding 1).
+            self.assertEqual(json.loads(data)["ErrorCode"], 60004)
         journal, raw = journal_of(self.emu, "sdkappid=%d" % app)
+        self.assertEqual({e["why"] for e in journal["entries"]}, {"step 5: identifier is not valid UTF-8"})
         raw.decode("utf-8")  # strict
         self.assertEqual([e["identifier"] for e in journal["entries"]], [shown for _, shown in cases])
         parse_exposition(scrape(self.emu)[1])

@@ -146,7 +146,7 @@ class TlsTest(unittest.TestCase):
 
     def test_plain_http_on_the_tls_port_gets_no_answer(self):
         with socket.create_connection(("127.0.0.1", self.emu.tls_port), timeout=5) as sock:
-            sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             data = b""
             try:
                 while True:
