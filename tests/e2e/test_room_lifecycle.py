@@ -506,7 +506,8 @@ class RoomListTest(LifecycleBase):
             self.create(app, room_id)
         cursor = self.page(app, "", 1)["Next"]
         self.assertNotEqual(cursor, "")
-        for bad in ("zz", "abc", "0", cursor + "zz", cursor[:-1], "Next", " ", "%00"):
+        # "0" is not here: it is the console's first page, like "" (test_console_calls).
+        for bad in ("zz", "abc", "00", cursor + "zz", cursor[:-1], "Next", " ", "%00"):
             with self.subTest(cursor=bad):
                 self.assertParamError(self.emu.call("get_room_list", {"Next": bad, "Count": 2}, sdkappid=app),
                                       "Next")
