@@ -29,6 +29,13 @@ inline constexpr std::size_t kMaxAccountBytes = 32;
 inline constexpr std::size_t kMaxRoomNameBytes = 100;
 inline constexpr std::size_t kMaxCoverUrlBytes = 200;
 inline constexpr std::size_t kMaxCategoryTags = 3;
+inline constexpr std::size_t kMaxNoticeBytes = 100;
+// No doc gives MaxMemberCount a range; a real room's is its package's limit. 1..100000 covers every package.
+inline constexpr std::int64_t kMaxMemberCountLimit = 100000;
+
+// JSON paths as ErrorInfo names them: "RoomInfo.RoomId", "Category[2]".
+std::string field_path(std::string_view path, std::string_view key);
+std::string element_path(std::string_view key, std::size_t index);
 
 // Step 12: an account field present but not a JSON string.
 FieldCheck check_account_type(const boost::json::object& object, std::string_view path, std::string_view key);
@@ -46,6 +53,8 @@ FieldCheck read_room_type(const boost::json::object& object, std::string_view pa
 FieldCheck read_owner_account(const boost::json::object& object, std::string_view path, std::string_view identifier,
                               std::string& out);
 FieldCheck read_seat_template(const boost::json::object& object, std::string_view path, std::string& out);
+// SeatLayoutTemplateId of a valid SeatTemplate (600, 601, 800, 801, 200, 70, 50), 0 for any other string.
+std::uint32_t seat_layout_template_id(std::string_view seat_template);
 // MaxSeatCount: must be an integer when present; for audio templates 1..package_max (default package_max), for
 // video templates the template's own count.
 FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path, std::string_view seat_template,
@@ -60,13 +69,19 @@ struct EditableFields {
     std::optional<std::string> cover_url;
     std::optional<std::vector<state::CategoryTag>> category;
     std::optional<std::int32_t> activity_status;
+    std::optional<bool> is_unlimited_room_enabled;
+    // update_room_info only (read_update_only_fields): create_room ignores them like any unknown field.
+    std::optional<std::string> notice;
+    std::optional<std::uint32_t> max_member_count;
 
     void apply_to(state::Room& room) const;
 };
 FieldCheck read_editable_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
+// Notice (≤100 bytes) and MaxMemberCount (1..kMaxMemberCountLimit), which only update_room_info's doc lists.
+FieldCheck read_update_only_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
 
 // 100026: the JSON path of the first field that contains a sensitive word (RoomId, RoomName, CoverURL, string
-// Category tags), or nullopt.
+// Category tags, Notice), or nullopt.
 std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatcher& words, std::string_view path,
                                                 std::string_view room_id, const EditableFields& fields);
 

@@ -18,13 +18,16 @@ struct Room {
     std::string take_seat_mode = "FreeToTake";
     std::string seat_template;
     std::uint32_t max_seat_count = 0;
+    std::uint32_t max_member_count = 300;
     bool is_message_disabled = false;
     bool is_public_visible = true;
+    bool is_unlimited_room_enabled = false;
     std::string cover_url;
     std::vector<CategoryTag> category;
     std::int32_t activity_status = 0;
     std::int64_t create_time = 0;  // unix seconds on the emulator clock
     std::uint64_t view_count = 0;
+    std::string notice;
 };
 
 }  // namespace lee::state
