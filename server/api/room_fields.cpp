@@ -134,6 +134,18 @@ FieldCheck check_room_info_accounts(const json::value& body) {
     return check_account_type(info->get_object(), "RoomInfo", "Owner_Account");
 }
 
+FieldCheck check_account_list_type(const json::object& object, std::string_view key) {
+    const json::value* list = member(object, key);
+    if (!list || !list->is_array()) return std::nullopt;
+    const json::array& accounts = list->get_array();
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+        if (!accounts[i].is_string()) {
+            return FieldError{code::account_type, element_path(key, i)};
+        }
+    }
+    return std::nullopt;
+}
+
 FieldCheck require_body_object(const json::value& body, const json::object*& out) {
     out = body.if_object();
     if (!out) return FieldError{code::invalid_parameter, "the request body must be a JSON object"};
@@ -178,6 +190,42 @@ FieldCheck read_owner_account(const json::object& object, std::string_view path,
         return invalid(path, "Owner_Account", "(defaulted to the identifier) exceeds 32 bytes");
     }
     out = identifier;
+    return std::nullopt;
+}
+
+FieldCheck read_account(const json::object& object, std::string_view path, std::string_view key, std::string& out) {
+    return required_string(object, path, key, 1, kMaxAccountBytes, out);
+}
+
+FieldCheck read_required_text(const json::object& object, std::string_view path, std::string_view key,
+                              std::size_t min_bytes, std::string& out) {
+    return required_string(object, path, key, min_bytes, std::numeric_limits<std::size_t>::max(), out);
+}
+
+FieldCheck require_array(const json::object& object, std::string_view key, std::size_t min_items,
+                         const json::array*& out) {
+    const json::value* list = member(object, key);
+    if (!list) return invalid("", key, "is required");
+    if (!list->is_array()) return invalid("", key, "must be an array");
+    if (list->get_array().size() < min_items) return invalid("", key, "must not be empty");
+    out = &list->get_array();
+    return std::nullopt;
+}
+
+FieldCheck read_string_list(const json::object& object, std::string_view key, std::size_t min_items,
+                            std::size_t max_bytes, std::vector<std::string>& out) {
+    const json::array* list = nullptr;
+    if (auto error = require_array(object, key, min_items, list)) return error;
+    const json::array& items = *list;
+    out.clear();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string item = element_path(key, i);
+        if (!items[i].is_string()) return invalid("", item, "must be a string");
+        const json::string& text = items[i].get_string();
+        if (text.empty()) return invalid("", item, "must not be empty");
+        if (text.size() > max_bytes) return invalid("", item, "exceeds " + std::to_string(max_bytes) + " bytes");
+        out.emplace_back(text.data(), text.size());
+    }
     return std::nullopt;
 }
 

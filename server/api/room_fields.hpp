@@ -41,6 +41,8 @@ std::string element_path(std::string_view key, std::size_t index);
 FieldCheck check_account_type(const boost::json::object& object, std::string_view path, std::string_view key);
 // Step 12 for a `{"RoomInfo": {...}}` body: RoomInfo.Owner_Account, when RoomInfo is an object at all.
 FieldCheck check_room_info_accounts(const boost::json::value& body);
+// Step 12 for a list of accounts (RobotList_Account): an element that is not a string, when the list is an array.
+FieldCheck check_account_list_type(const boost::json::object& object, std::string_view key);
 
 // The body as an object; any other JSON value is a 100002.
 FieldCheck require_body_object(const boost::json::value& body, const boost::json::object*& out);
@@ -59,6 +61,19 @@ std::uint32_t seat_layout_template_id(std::string_view seat_template);
 // video templates the template's own count.
 FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path, std::string_view seat_template,
                                std::uint32_t package_max, std::uint32_t& out);
+
+// A required account field (NewOwner_Account): a string of 1..32 bytes.
+FieldCheck read_account(const boost::json::object& object, std::string_view path, std::string_view key,
+                        std::string& out);
+// A required string of at least `min_bytes` bytes, with no upper bound of its own (metadata keys and values).
+FieldCheck read_required_text(const boost::json::object& object, std::string_view path, std::string_view key,
+                              std::size_t min_bytes, std::string& out);
+// The array at object[key], with at least `min_items` elements (min_items is 0 or 1: "must not be empty").
+FieldCheck require_array(const boost::json::object& object, std::string_view key, std::size_t min_items,
+                         const boost::json::array*& out);
+// A required array of at least `min_items` strings, each 1..max_bytes bytes (Keys, RobotList_Account).
+FieldCheck read_string_list(const boost::json::object& object, std::string_view key, std::size_t min_items,
+                            std::size_t max_bytes, std::vector<std::string>& out);
 
 // The fields both create_room and update_room_info may set; absent ones stay nullopt.
 struct EditableFields {

@@ -66,4 +66,21 @@ json::object room_list_entry_json(const state::Room& room) {
     return out;
 }
 
+json::array metadata_json(const std::vector<state::MetadataEntry>& entries) {
+    json::array out;
+    for (const auto& entry : entries) out.push_back(json::object{{"Key", entry.key}, {"Value", entry.value}});
+    return out;
+}
+
+json::array accounts_json(const std::vector<std::string>& accounts) {
+    return json::array(accounts.begin(), accounts.end());
+}
+
+json::object room_record_json(const state::Room& room) {
+    json::object out = room_info_json(room);
+    out["Metadata"] = metadata_json(room.metadata);
+    out["RobotList_Account"] = accounts_json(room.robots);
+    return out;
+}
+
 }  // namespace lee::api

@@ -21,10 +21,10 @@ CommandResult update_room_info(const CommandContext& context, const boost::json:
     if (auto error = read_update_only_fields(*info, kPath, fields)) return failure(*error);
     // The RoomId itself is not being set here, so only the changed fields are screened.
     if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, {}, fields)) {
-        return failure(code::sensitive_content, std::move(*field));
+        return sensitive_word_in(std::move(*field));
     }
     if (!context.tenant.rooms.update(room_id, [&](state::Room& room) { fields.apply_to(room); })) {
-        return explained(code::room_not_found, "state: 100004 no room " + room_id);
+        return no_room(room_id);
     }
     return {};
 }

@@ -75,6 +75,15 @@ bool RoomRegistry::update(std::string_view room_id, const std::function<void(Roo
     return true;
 }
 
+bool RoomRegistry::read(std::string_view room_id, const std::function<void(const Room&)>& look) const {
+    Shard& shard = shard_for(room_id);
+    std::lock_guard lock(shard.mutex);
+    const auto it = shard.rooms.find(room_id);
+    if (it == shard.rooms.end()) return false;
+    look(it->second);
+    return true;
+}
+
 std::vector<Room> RoomRegistry::snapshot() const {
     std::vector<Room> rooms;
     for (const Shard& shard : shards_) {
