@@ -7,6 +7,7 @@
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
 #include "api/robot_list.hpp"
+#include "api/room_lookup.hpp"
 
 namespace lee::api {
 namespace {
@@ -34,11 +35,7 @@ CommandResult add_robot(const CommandContext& context, const boost::json::value&
     std::string room_id;
     std::vector<std::string> robots;
     if (auto error = read_robot_list_body(body, room_id, robots)) return failure(*error);
-    CommandResult result;
-    if (!context.tenant.rooms.update(room_id, [&](state::Room& room) { result = add_robots(room.robots, robots); })) {
-        return no_room(room_id);
-    }
-    return result;
+    return decide_on_room(context, room_id, [&](state::Room& room) { return add_robots(room.robots, robots); });
 }
 
 }  // namespace lee::api

@@ -6,6 +6,7 @@
 
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
+#include "api/room_lookup.hpp"
 
 namespace lee::api {
 namespace {
@@ -20,13 +21,11 @@ CommandResult change_room_owner(const CommandContext& context, const boost::json
     if (auto error = read_room_id(*object, "", room_id)) return failure(*error);
     std::string owner;
     if (auto error = read_account(*object, "", kNewOwner, owner)) return failure(*error);
-    std::string previous;
-    if (!context.tenant.rooms.update(room_id,
-                                     [&](state::Room& room) { previous = std::exchange(room.owner_account, owner); })) {
-        return no_room(room_id);
-    }
-    if (previous == owner) return succeeded("ok: " + owner + " already owns the room");
-    return succeeded("ok: owner changed from " + previous + " to " + owner);
+    return decide_on_room(context, room_id, [&](state::Room& room) {
+        const std::string previous = std::exchange(room.owner_account, owner);
+        if (previous == owner) return succeeded("ok: " + owner + " already owns the room");
+        return succeeded("ok: owner changed from " + previous + " to " + owner);
+    });
 }
 
 }  // namespace lee::api

@@ -6,6 +6,7 @@
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
 #include "api/robot_list.hpp"
+#include "api/room_lookup.hpp"
 
 namespace lee::api {
 
@@ -13,17 +14,13 @@ CommandResult del_robot(const CommandContext& context, const boost::json::value&
     std::string room_id;
     std::vector<std::string> robots;
     if (auto error = read_robot_list_body(body, room_id, robots)) return failure(*error);
-    std::size_t removed = 0;
-    std::size_t left = 0;
-    if (!context.tenant.rooms.update(room_id, [&](state::Room& room) {
-            removed = std::erase_if(room.robots, [&](const std::string& robot) {
-                return std::find(robots.begin(), robots.end(), robot) != robots.end();
-            });
-            left = room.robots.size();
-        })) {
-        return no_room(room_id);
-    }
-    return succeeded("ok: " + std::to_string(removed) + " robot(s) removed; the room holds " + std::to_string(left));
+    return decide_on_room(context, room_id, [&](state::Room& room) {
+        const std::size_t removed = std::erase_if(room.robots, [&](const std::string& robot) {
+            return std::find(robots.begin(), robots.end(), robot) != robots.end();
+        });
+        return succeeded("ok: " + std::to_string(removed) + " robot(s) removed; the room holds " +
+                         std::to_string(room.robots.size()));
+    });
 }
 
 }  // namespace lee::api

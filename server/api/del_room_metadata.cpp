@@ -4,6 +4,7 @@
 
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
+#include "api/room_lookup.hpp"
 #include "api/room_metadata.hpp"
 
 namespace lee::api {
@@ -12,12 +13,7 @@ CommandResult del_room_metadata(const CommandContext& context, const boost::json
     std::string room_id;
     std::vector<std::string> keys;
     if (auto error = read_keys_body(body, 1, room_id, keys)) return failure(*error);
-    CommandResult result;
-    if (!context.tenant.rooms.update(room_id,
-                                     [&](state::Room& room) { result = delete_metadata(room.metadata, keys); })) {
-        return no_room(room_id);
-    }
-    return result;
+    return decide_on_room(context, room_id, [&](state::Room& room) { return delete_metadata(room.metadata, keys); });
 }
 
 }  // namespace lee::api

@@ -5,6 +5,7 @@
 
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
+#include "api/room_lookup.hpp"
 #include "api/room_metadata.hpp"
 
 namespace lee::api {
@@ -19,12 +20,7 @@ CommandResult set_room_metadata(const CommandContext& context, const boost::json
     if (auto field = find_sensitive_metadata(context.rules.sensitive_words, items)) {
         return sensitive_word_in(std::move(*field));
     }
-    CommandResult result;
-    if (!context.tenant.rooms.update(room_id,
-                                     [&](state::Room& room) { result = set_metadata(room.metadata, items); })) {
-        return no_room(room_id);
-    }
-    return result;
+    return decide_on_room(context, room_id, [&](state::Room& room) { return set_metadata(room.metadata, items); });
 }
 
 }  // namespace lee::api

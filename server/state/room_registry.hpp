@@ -68,6 +68,9 @@ private:
         std::size_t prune_at = 64;
     };
     Shard& shard_for(std::string_view room_id) const;
+    // Calls `use` with the stored room under its shard lock; false when there is no such room.
+    template <typename Self, typename Use>
+    static bool with_room(Self& self, std::string_view room_id, const Use& use);
     static bool within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms);
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
