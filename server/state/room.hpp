@@ -23,7 +23,7 @@ struct Room {
     std::string take_seat_mode = "FreeToTake";
     std::string seat_template;
     std::uint32_t max_seat_count = 0;
-    std::uint32_t max_member_count = 300;
+    std::uint32_t max_member_count = 300;  // a fresh room's (inferred: a real room gets its package's limit)
     bool is_message_disabled = false;
     bool is_public_visible = true;
     bool is_unlimited_room_enabled = false;
