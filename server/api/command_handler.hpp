@@ -36,6 +36,16 @@ CommandResult destroy_room(const CommandContext& context, const boost::json::val
 CommandResult get_room_info(const CommandContext& context, const boost::json::value& body);
 CommandResult update_room_info(const CommandContext& context, const boost::json::value& body);
 CommandResult get_room_list(const CommandContext& context, const boost::json::value& body);
+CommandResult set_room_metadata(const CommandContext& context, const boost::json::value& body);
+CommandResult get_room_metadata(const CommandContext& context, const boost::json::value& body);
+CommandResult del_room_metadata(const CommandContext& context, const boost::json::value& body);
+// Serves both get_room_statistic and get_room_stats.
+CommandResult get_room_statistic(const CommandContext& context, const boost::json::value& body);
+CommandResult add_robot(const CommandContext& context, const boost::json::value& body);
+CommandResult get_robot(const CommandContext& context, const boost::json::value& body);
+CommandResult del_robot(const CommandContext& context, const boost::json::value& body);
+CommandResult change_room_owner(const CommandContext& context, const boost::json::value& body);
+CommandResult get_seat_list(const CommandContext& context, const boost::json::value& body);
 
 // The handler of each row of the command table (a switch, so a command without one does not compile).
 CommandHandler handler_for(core::Command command);

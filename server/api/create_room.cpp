@@ -32,8 +32,7 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
 
     if (!context.app.paid) return explained(code::not_paid, "state: 100007 the app has no paid package");
     if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, room.room_id, fields)) {
-        std::string why = "state: 100026 sensitive word in " + *field;
-        return explained(failure(code::sensitive_content, std::move(*field)), std::move(why));
+        return sensitive_word_in(std::move(*field));
     }
     if (context.app.is_chat_group(room.room_id)) {
         return explained(code::room_id_is_chat_group, "state: 100011 RoomId is one of the app's chat_group_ids");

@@ -11,9 +11,8 @@ namespace lee::api {
 CommandResult destroy_room(const CommandContext& context, const boost::json::value& body) {
     std::string room_id;
     if (auto error = read_room_id_body(body, room_id)) return failure(*error);
-    if (!context.tenant.rooms.destroy(room_id))
-        return explained(code::room_not_found, "state: 100004 no room " + room_id);
-    return {};
+    if (!context.tenant.rooms.destroy(room_id)) return no_room(room_id);
+    return succeeded("ok: room destroyed, its metadata and robots with it");
 }
 
 }  // namespace lee::api

@@ -9,11 +9,9 @@
 namespace lee::api {
 
 CommandResult get_room_info(const CommandContext& context, const boost::json::value& body) {
-    std::string room_id;
-    if (auto error = read_room_id_body(body, room_id)) return failure(*error);
-    const auto room = context.tenant.rooms.find(room_id);
-    if (!room) return explained(code::room_not_found, "state: 100004 no room " + room_id);
     CommandResult result;
+    const auto room = find_named_room(context, body, result);
+    if (!room) return result;
     result.payload["Response"] = boost::json::object{{"RoomInfo", room_info_json(*room)}};
     return result;
 }

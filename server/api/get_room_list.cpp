@@ -1,6 +1,7 @@
-// get_room_list: emulated-api.md section 4. Public rooms ordered by ViewCount desc, CreateTime desc, RoomId asc.
-// The cursor names the last room returned by its sort key, not by position, so rooms created or destroyed
-// between pages never make a room that existed throughout the listing be skipped or repeated.
+// get_room_list: emulated-api.md section 4. Public rooms ordered by ViewCount desc, CreateTime desc, RoomId asc
+// ("descend", the default), or in exactly the reverse order ("ascend"). The cursor names the last room returned
+// by its sort key, not by position, so rooms created or destroyed between pages never make a room that existed
+// throughout the listing be skipped or repeated, in either direction.
 #include <array>
 #include <charconv>
 #include <tuple>
@@ -15,7 +16,9 @@ namespace lee::api {
 namespace {
 
 constexpr std::int64_t kMaxCount = 20;
-constexpr std::string_view kCursorVersion = "v1";
+constexpr std::string_view kCursorVersion = "v2";
+
+enum class Direction : char { descend = 'd', ascend = 'a' };
 
 struct SortKey {
     std::uint64_t view_count = 0;
@@ -25,11 +28,17 @@ struct SortKey {
 
 SortKey key_of(const state::Room& room) { return {room.view_count, room.create_time, room.room_id}; }
 
-// True when `a` is listed before `b`; works on rooms and cursor keys alike (same member names), so comparing
-// never copies a RoomId.
+// True when `a` is listed before `b` in the descending order; works on rooms and cursor keys alike (same member
+// names), so comparing never copies a RoomId. RoomIds are unique, so this is a strict total order and its
+// reverse is exactly the ascending one.
 template <typename A, typename B>
 bool before(const A& a, const B& b) {
     return std::tie(b.view_count, b.create_time, a.room_id) < std::tie(a.view_count, a.create_time, b.room_id);
+}
+
+template <typename A, typename B>
+bool listed_before(const A& a, const B& b, Direction direction) {
+    return direction == Direction::descend ? before(a, b) : before(b, a);
 }
 
 std::string to_hex(std::string_view bytes) {
@@ -55,10 +64,15 @@ std::optional<std::string> from_hex(std::string_view text) {
     return out;
 }
 
-// Opaque to clients: hex of "v1:<sdkappid>:<ViewCount>:<CreateTime>:<RoomId>".
-std::string encode_cursor(std::uint64_t sdkappid, const SortKey& key) {
-    return to_hex(std::string(kCursorVersion) + ":" + std::to_string(sdkappid) + ":" + std::to_string(key.view_count) +
-                  ":" + std::to_string(key.create_time) + ":" + key.room_id);
+struct Cursor {
+    Direction direction;
+    SortKey after;
+};
+
+// Opaque to clients: hex of "v2:<sdkappid>:<d|a>:<ViewCount>:<CreateTime>:<RoomId>".
+std::string encode_cursor(std::uint64_t sdkappid, Direction direction, const SortKey& key) {
+    return to_hex(std::string(kCursorVersion) + ":" + std::to_string(sdkappid) + ":" + static_cast<char>(direction) +
+                  ":" + std::to_string(key.view_count) + ":" + std::to_string(key.create_time) + ":" + key.room_id);
 }
 
 template <typename Number>
@@ -67,25 +81,70 @@ bool parse_number(std::string_view text, Number& out) {
     return ec == std::errc{} && end == text.data() + text.size() && !text.empty();
 }
 
-std::optional<SortKey> decode_cursor(std::string_view cursor, std::uint64_t sdkappid) {
-    const auto plain = from_hex(cursor);
+std::optional<Cursor> decode_cursor(std::string_view text, std::uint64_t sdkappid) {
+    const auto plain = from_hex(text);
     if (!plain) return std::nullopt;
     std::string_view rest = *plain;
-    std::array<std::string_view, 4> parts;
+    std::array<std::string_view, 5> parts;
     for (auto& part : parts) {
         const auto colon = rest.find(':');
         if (colon == std::string_view::npos) return std::nullopt;
         part = rest.substr(0, colon);
         rest.remove_prefix(colon + 1);
     }
-    SortKey key;
+    Cursor cursor{Direction::descend, {}};
     std::uint64_t issued_for = 0;
-    if (parts[0] != kCursorVersion || !parse_number(parts[1], issued_for) || issued_for != sdkappid ||
-        !parse_number(parts[2], key.view_count) || !parse_number(parts[3], key.create_time)) {
+    if (parts[0] != kCursorVersion || !parse_number(parts[1], issued_for) || issued_for != sdkappid) {
         return std::nullopt;
     }
-    key.room_id = std::string(rest);
-    return key;
+    if (parts[2] == "a") {
+        cursor.direction = Direction::ascend;
+    } else if (parts[2] != "d") {
+        return std::nullopt;
+    }
+    if (!parse_number(parts[3], cursor.after.view_count) || !parse_number(parts[4], cursor.after.create_time)) {
+        return std::nullopt;
+    }
+    cursor.after.room_id = std::string(rest);
+    return cursor;
+}
+
+std::string_view direction_name(Direction direction) { return direction == Direction::descend ? "descend" : "ascend"; }
+
+// Next: absent, "" and "0" (what the console sends for page 1) all mean the first page.
+FieldCheck read_next(const boost::json::object& request, std::uint64_t sdkappid, std::optional<Cursor>& out) {
+    const auto* next = request.if_contains("Next");
+    if (!next) return std::nullopt;
+    if (!next->is_string()) return FieldError{code::invalid_parameter, "Next must be a string"};
+    const std::string_view text = next->get_string();
+    if (text.empty() || text == "0") return std::nullopt;
+    out = decode_cursor(text, sdkappid);
+    if (!out) return FieldError{code::invalid_parameter, "Next is not a cursor issued for this app"};
+    return std::nullopt;
+}
+
+FieldCheck read_count(const boost::json::object& request, std::int64_t& out) {
+    const auto* value = request.if_contains("Count");
+    if (!value) return std::nullopt;
+    if (!value->is_int64() || value->get_int64() < 1 || value->get_int64() > kMaxCount) {
+        return FieldError{code::invalid_parameter, "Count must be an integer between 1 and 20"};
+    }
+    out = value->get_int64();
+    return std::nullopt;
+}
+
+// SortDirection: not in the docs; the console sends "descend" and its typings allow "ascend". Exact case.
+FieldCheck read_direction(const boost::json::object& request, Direction& out) {
+    const auto* value = request.if_contains("SortDirection");
+    if (!value) return std::nullopt;
+    if (value->is_string() && value->get_string() == "descend") {
+        out = Direction::descend;
+    } else if (value->is_string() && value->get_string() == "ascend") {
+        out = Direction::ascend;
+    } else {
+        return FieldError{code::invalid_parameter, "SortDirection must be \"descend\" or \"ascend\""};
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -93,31 +152,29 @@ std::optional<SortKey> decode_cursor(std::string_view cursor, std::uint64_t sdka
 CommandResult get_room_list(const CommandContext& context, const boost::json::value& body) {
     const boost::json::object* object = nullptr;
     if (auto error = require_body_object(body, object)) return failure(*error);
-    const boost::json::object& request = *object;
-    std::optional<SortKey> after;
-    if (const auto* next = request.if_contains("Next")) {
-        if (!next->is_string()) return failure(code::invalid_parameter, "Next must be a string");
-        if (!next->get_string().empty()) {
-            after = decode_cursor(next->get_string(), context.sdkappid);
-            if (!after) return failure(code::invalid_parameter, "Next is not a cursor issued for this app");
-        }
-    }
+    std::optional<Cursor> cursor;
     std::int64_t count = kMaxCount;
-    if (const auto* value = request.if_contains("Count")) {
-        if (!value->is_int64() || value->get_int64() < 1 || value->get_int64() > kMaxCount) {
-            return failure(code::invalid_parameter, "Count must be an integer between 1 and 20");
-        }
-        count = value->get_int64();
+    Direction direction = Direction::descend;
+    if (auto error = read_next(*object, context.sdkappid, cursor)) return failure(*error);
+    if (auto error = read_count(*object, count)) return failure(*error);
+    if (auto error = read_direction(*object, direction)) return failure(*error);
+    // A cursor is a place in one order; in the other order it would list the rooms already seen again.
+    if (cursor && cursor->direction != direction) {
+        return failure(code::invalid_parameter,
+                       "Next was issued for SortDirection \"" + std::string(direction_name(cursor->direction)) + "\"");
     }
 
     bool more = false;
     const std::vector<state::Room> page = context.tenant.rooms.select(
-        [&](const state::Room& room) { return room.is_public_visible && (!after || before(*after, room)); },
-        [](const state::Room& a, const state::Room& b) { return before(a, b); }, static_cast<std::size_t>(count), more);
+        [&](const state::Room& room) {
+            return room.is_public_visible && (!cursor || listed_before(cursor->after, room, direction));
+        },
+        [direction](const state::Room& a, const state::Room& b) { return listed_before(a, b, direction); },
+        static_cast<std::size_t>(count), more);
 
     boost::json::array list;
     for (const state::Room& room : page) list.push_back(room_list_entry_json(room));
-    const std::string next = more ? encode_cursor(context.sdkappid, key_of(page.back())) : "";
+    const std::string next = more ? encode_cursor(context.sdkappid, direction, key_of(page.back())) : "";
     CommandResult result;
     result.payload["Response"] = boost::json::object{{"Next", next}, {"RoomList", std::move(list)}};
     return result;

@@ -266,6 +266,25 @@ CommandHandler handler_for(core::Command command) {
             return &update_room_info;
         case core::Command::get_room_list:
             return &get_room_list;
+        case core::Command::set_room_metadata:
+            return &set_room_metadata;
+        case core::Command::get_room_metadata:
+            return &get_room_metadata;
+        case core::Command::del_room_metadata:
+            return &del_room_metadata;
+        case core::Command::get_room_statistic:
+        case core::Command::get_room_stats:
+            return &get_room_statistic;
+        case core::Command::add_robot:
+            return &add_robot;
+        case core::Command::get_robot:
+            return &get_robot;
+        case core::Command::del_robot:
+            return &del_robot;
+        case core::Command::change_room_owner:
+            return &change_room_owner;
+        case core::Command::get_seat_list:
+            return &get_seat_list;
     }
     return nullptr;  // unreachable: -Wswitch (an error here) makes every command have a case
 }

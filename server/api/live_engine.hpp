@@ -1,5 +1,6 @@
 #pragma once
-// POST /v4/live_engine_http_srv/<command>: the order of checks of emulated-api.md section 2, then the command.
+// POST /v4/<service>/<command> (live_engine_http_srv, room_engine_http_mic): the order of checks of
+// emulated-api.md section 2, then the command.
 #include <string_view>
 
 #include "api/exchange.hpp"

@@ -14,16 +14,38 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kVideoTemplates = {"VideoDynamicGrid9Seats", "VideoDynamicFloat7Seats",
-                                                             "VideoFixedGrid9Seats", "VideoFixedFloat7Seats"};
-constexpr std::array<std::uint32_t, 4> kVideoSeats = {9, 7, 9, 7};
-constexpr std::array<std::string_view, 2> kAudioTemplates = {"AudioSalon", "Karaoke"};
+struct SeatTemplateSpec {
+    std::string_view name;
+    std::uint32_t seats;      // a video template's fixed count; 0 for audio templates (MaxSeatCount decides)
+    std::uint32_t layout_id;  // SeatLayoutTemplateId: the SDKs' enum (no REST doc shows it)
+};
 
-std::string field_path(std::string_view path, std::string_view key) {
-    std::string out(path);
-    if (!out.empty()) out.push_back('.');
-    out.append(key);
-    return out;
+// The landscape template is spelled two ways: the console's create form sends "VideoLandscape4Seat", the SDKs'
+// enum says "VideoLandscape4Seats". Both are accepted (and stored as sent) so the console's option works.
+constexpr std::array<SeatTemplateSpec, 8> kSeatTemplates = {{
+    {"VideoDynamicGrid9Seats", 9, 600},
+    {"VideoDynamicFloat7Seats", 7, 601},
+    {"VideoFixedGrid9Seats", 9, 800},
+    {"VideoFixedFloat7Seats", 7, 801},
+    {"VideoLandscape4Seats", 4, 200},
+    {"VideoLandscape4Seat", 4, 200},
+    {"AudioSalon", 0, 70},
+    {"Karaoke", 0, 50},
+}};
+
+const SeatTemplateSpec* find_seat_template(std::string_view name) {
+    const auto* it = std::find_if(kSeatTemplates.begin(), kSeatTemplates.end(),
+                                  [&](const SeatTemplateSpec& spec) { return spec.name == name; });
+    return it == kSeatTemplates.end() ? nullptr : it;
+}
+
+std::string seat_template_rule() {
+    std::string rule = "must be one of ";
+    for (const auto& spec : kSeatTemplates) {
+        if (&spec != kSeatTemplates.data()) rule += ", ";
+        rule += spec.name;
+    }
+    return rule;
 }
 
 FieldError invalid(std::string_view path, std::string_view key, std::string_view rule) {
@@ -47,9 +69,9 @@ FieldCheck string_field(const json::object& object, std::string_view path, std::
 }
 
 FieldCheck required_string(const json::object& object, std::string_view path, std::string_view key,
-                           std::size_t max_bytes, std::string& out) {
+                           std::size_t min_bytes, std::size_t max_bytes, std::string& out) {
     std::optional<std::string> value;
-    if (auto error = string_field(object, path, key, true, 1, max_bytes, value)) return error;
+    if (auto error = string_field(object, path, key, true, min_bytes, max_bytes, value)) return error;
     out = std::move(*value);
     return std::nullopt;
 }
@@ -71,12 +93,33 @@ std::optional<std::int64_t> as_integer(const json::value& value) {
     return std::nullopt;
 }
 
-template <std::size_t N>
-bool one_of(std::string_view value, const std::array<std::string_view, N>& options) {
-    return std::find(options.begin(), options.end(), value) != options.end();
+// An integer field in [min, max]; absent leaves `out` alone.
+template <typename Number>
+FieldCheck integer_field(const json::object& object, std::string_view path, std::string_view key, std::int64_t min,
+                         std::int64_t max, std::optional<Number>& out) {
+    const json::value* value = member(object, key);
+    if (!value) return std::nullopt;
+    const auto number = as_integer(*value);
+    if (!number) return invalid(path, key, "must be an integer");
+    if (*number < min || *number > max) {
+        return invalid(path, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    out = static_cast<Number>(*number);
+    return std::nullopt;
 }
 
 }  // namespace
+
+std::string field_path(std::string_view path, std::string_view key) {
+    std::string out(path);
+    if (!out.empty()) out.push_back('.');
+    out.append(key);
+    return out;
+}
+
+std::string element_path(std::string_view key, std::size_t index) {
+    return std::string(key) + "[" + std::to_string(index) + "]";
+}
 
 FieldCheck check_account_type(const json::object& object, std::string_view path, std::string_view key) {
     const json::value* value = member(object, key);
@@ -89,6 +132,18 @@ FieldCheck check_room_info_accounts(const json::value& body) {
     const json::value* info = object ? object->if_contains("RoomInfo") : nullptr;
     if (!info || !info->is_object()) return std::nullopt;
     return check_account_type(info->get_object(), "RoomInfo", "Owner_Account");
+}
+
+FieldCheck check_account_list_type(const json::object& object, std::string_view key) {
+    const json::value* list = member(object, key);
+    if (!list || !list->is_array()) return std::nullopt;
+    const json::array& accounts = list->get_array();
+    for (std::size_t i = 0; i < accounts.size(); ++i) {
+        if (!accounts[i].is_string()) {
+            return FieldError{code::account_type, element_path(key, i)};
+        }
+    }
+    return std::nullopt;
 }
 
 FieldCheck require_body_object(const json::value& body, const json::object*& out) {
@@ -108,7 +163,7 @@ FieldCheck require_object(const json::value& body, std::string_view key, const j
 }
 
 FieldCheck read_room_id(const json::object& object, std::string_view path, std::string& out) {
-    if (auto error = required_string(object, path, "RoomId", kMaxRoomIdBytes, out)) return error;
+    if (auto error = required_string(object, path, "RoomId", 1, kMaxRoomIdBytes, out)) return error;
     const bool printable = std::all_of(out.begin(), out.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
     if (!printable) return invalid(path, "RoomId", "must be printable ASCII (0x20-0x7E)");
     return std::nullopt;
@@ -138,19 +193,56 @@ FieldCheck read_owner_account(const json::object& object, std::string_view path,
     return std::nullopt;
 }
 
+FieldCheck read_account(const json::object& object, std::string_view path, std::string_view key, std::string& out) {
+    return required_string(object, path, key, 1, kMaxAccountBytes, out);
+}
+
+FieldCheck read_required_text(const json::object& object, std::string_view path, std::string_view key,
+                              std::size_t min_bytes, std::string& out) {
+    return required_string(object, path, key, min_bytes, std::numeric_limits<std::size_t>::max(), out);
+}
+
+FieldCheck require_array(const json::object& object, std::string_view key, std::size_t min_items,
+                         const json::array*& out) {
+    const json::value* list = member(object, key);
+    if (!list) return invalid("", key, "is required");
+    if (!list->is_array()) return invalid("", key, "must be an array");
+    if (list->get_array().size() < min_items) return invalid("", key, "must not be empty");
+    out = &list->get_array();
+    return std::nullopt;
+}
+
+FieldCheck read_string_list(const json::object& object, std::string_view key, std::size_t min_items,
+                            std::size_t max_bytes, std::vector<std::string>& out) {
+    const json::array* list = nullptr;
+    if (auto error = require_array(object, key, min_items, list)) return error;
+    const json::array& items = *list;
+    out.clear();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const std::string item = element_path(key, i);
+        if (!items[i].is_string()) return invalid("", item, "must be a string");
+        const json::string& text = items[i].get_string();
+        if (text.empty()) return invalid("", item, "must not be empty");
+        if (text.size() > max_bytes) return invalid("", item, "exceeds " + std::to_string(max_bytes) + " bytes");
+        out.emplace_back(text.data(), text.size());
+    }
+    return std::nullopt;
+}
+
 FieldCheck read_seat_template(const json::object& object, std::string_view path, std::string& out) {
     const json::value* value = member(object, "SeatTemplate");
     if (!value) return invalid(path, "SeatTemplate", "is required");
-    if (value->is_string()) {
-        const std::string_view name(value->get_string());
-        if (one_of(name, kVideoTemplates) || one_of(name, kAudioTemplates)) {
-            out = name;
-            return std::nullopt;
-        }
+    if (value->is_string() && find_seat_template(value->get_string())) {
+        out = value->get_string();
+        return std::nullopt;
     }
-    return invalid(path, "SeatTemplate",
-                   "must be one of VideoDynamicGrid9Seats, VideoDynamicFloat7Seats, VideoFixedGrid9Seats, "
-                   "VideoFixedFloat7Seats, AudioSalon, Karaoke");
+    static const std::string rule = seat_template_rule();
+    return invalid(path, "SeatTemplate", rule);
+}
+
+std::uint32_t seat_layout_template_id(std::string_view seat_template) {
+    const SeatTemplateSpec* spec = find_seat_template(seat_template);
+    return spec ? spec->layout_id : 0;
 }
 
 FieldCheck read_max_seat_count(const json::object& object, std::string_view path, std::string_view seat_template,
@@ -161,9 +253,8 @@ FieldCheck read_max_seat_count(const json::object& object, std::string_view path
         requested = as_integer(*value);
         if (!requested) return invalid(path, "MaxSeatCount", "must be an integer");
     }
-    if (const auto* video = std::find(kVideoTemplates.begin(), kVideoTemplates.end(), seat_template);
-        video != kVideoTemplates.end()) {
-        out = kVideoSeats[static_cast<std::size_t>(video - kVideoTemplates.begin())];
+    if (const SeatTemplateSpec* spec = find_seat_template(seat_template); spec && spec->seats != 0) {
+        out = spec->seats;
         return std::nullopt;
     }
     if (!requested) {
@@ -186,6 +277,7 @@ FieldCheck read_editable_fields(const json::object& object, std::string_view pat
     }
     if (auto error = bool_field(object, path, "IsMessageDisabled", out.is_message_disabled)) return error;
     if (auto error = bool_field(object, path, "IsPublicVisible", out.is_public_visible)) return error;
+    if (auto error = bool_field(object, path, "IsUnlimitedRoomEnabled", out.is_unlimited_room_enabled)) return error;
     if (auto error = string_field(object, path, "RoomName", false, 0, kMaxRoomNameBytes, out.room_name)) return error;
     if (auto error = string_field(object, path, "CoverURL", false, 0, kMaxCoverUrlBytes, out.cover_url)) return error;
     if (const json::value* category = member(object, "Category")) {
@@ -195,14 +287,14 @@ FieldCheck read_editable_fields(const json::object& object, std::string_view pat
         std::vector<state::CategoryTag> parsed;
         for (std::size_t i = 0; i < tags.size(); ++i) {
             if (tags[i].is_uint64() && tags[i].get_uint64() > static_cast<std::uint64_t>(INT64_MAX)) {
-                return invalid(path, "Category[" + std::to_string(i) + "]", "is out of the 64-bit integer range");
+                return invalid(path, element_path("Category", i), "is out of the 64-bit integer range");
             }
             if (const auto number = as_integer(tags[i])) {
                 parsed.emplace_back(*number);
             } else if (tags[i].is_string()) {
                 parsed.emplace_back(std::string(tags[i].get_string()));
             } else {
-                return invalid(path, "Category[" + std::to_string(i) + "]", "must be an integer or a string");
+                return invalid(path, element_path("Category", i), "must be an integer or a string");
             }
         }
         out.category = std::move(parsed);
@@ -218,6 +310,11 @@ FieldCheck read_editable_fields(const json::object& object, std::string_view pat
     return std::nullopt;
 }
 
+FieldCheck read_update_only_fields(const json::object& object, std::string_view path, EditableFields& out) {
+    if (auto error = string_field(object, path, "Notice", false, 0, kMaxNoticeBytes, out.notice)) return error;
+    return integer_field(object, path, "MaxMemberCount", 1, kMaxMemberCountLimit, out.max_member_count);
+}
+
 void EditableFields::apply_to(state::Room& room) const {
     if (take_seat_mode) room.take_seat_mode = *take_seat_mode;
     if (is_message_disabled) room.is_message_disabled = *is_message_disabled;
@@ -226,6 +323,9 @@ void EditableFields::apply_to(state::Room& room) const {
     if (cover_url) room.cover_url = *cover_url;
     if (category) room.category = *category;
     if (activity_status) room.activity_status = *activity_status;
+    if (is_unlimited_room_enabled) room.is_unlimited_room_enabled = *is_unlimited_room_enabled;
+    if (notice) room.notice = *notice;
+    if (max_member_count) room.max_member_count = *max_member_count;
 }
 
 std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatcher& words, std::string_view path,
@@ -237,9 +337,10 @@ std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatche
     if (fields.category) {
         for (std::size_t i = 0; i < fields.category->size(); ++i) {
             const auto* tag = std::get_if<std::string>(&(*fields.category)[i]);
-            if (tag && words.contains_any(*tag)) return field_path(path, "Category[" + std::to_string(i) + "]");
+            if (tag && words.contains_any(*tag)) return field_path(path, element_path("Category", i));
         }
     }
+    if (fields.notice && words.contains_any(*fields.notice)) return field_path(path, "Notice");
     return std::nullopt;
 }
 

@@ -29,11 +29,20 @@ inline constexpr std::size_t kMaxAccountBytes = 32;
 inline constexpr std::size_t kMaxRoomNameBytes = 100;
 inline constexpr std::size_t kMaxCoverUrlBytes = 200;
 inline constexpr std::size_t kMaxCategoryTags = 3;
+inline constexpr std::size_t kMaxNoticeBytes = 100;
+// No doc gives MaxMemberCount a range; a real room's is its package's limit. 1..100000 covers every package.
+inline constexpr std::int64_t kMaxMemberCountLimit = 100000;
+
+// JSON paths as ErrorInfo names them: "RoomInfo.RoomId", "Category[2]".
+std::string field_path(std::string_view path, std::string_view key);
+std::string element_path(std::string_view key, std::size_t index);
 
 // Step 12: an account field present but not a JSON string.
 FieldCheck check_account_type(const boost::json::object& object, std::string_view path, std::string_view key);
 // Step 12 for a `{"RoomInfo": {...}}` body: RoomInfo.Owner_Account, when RoomInfo is an object at all.
 FieldCheck check_room_info_accounts(const boost::json::value& body);
+// Step 12 for a list of accounts (RobotList_Account): an element that is not a string, when the list is an array.
+FieldCheck check_account_list_type(const boost::json::object& object, std::string_view key);
 
 // The body as an object; any other JSON value is a 100002.
 FieldCheck require_body_object(const boost::json::value& body, const boost::json::object*& out);
@@ -46,10 +55,25 @@ FieldCheck read_room_type(const boost::json::object& object, std::string_view pa
 FieldCheck read_owner_account(const boost::json::object& object, std::string_view path, std::string_view identifier,
                               std::string& out);
 FieldCheck read_seat_template(const boost::json::object& object, std::string_view path, std::string& out);
+// SeatLayoutTemplateId of a valid SeatTemplate (600, 601, 800, 801, 200, 70, 50), 0 for any other string.
+std::uint32_t seat_layout_template_id(std::string_view seat_template);
 // MaxSeatCount: must be an integer when present; for audio templates 1..package_max (default package_max), for
 // video templates the template's own count.
 FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path, std::string_view seat_template,
                                std::uint32_t package_max, std::uint32_t& out);
+
+// A required account field (NewOwner_Account): a string of 1..32 bytes.
+FieldCheck read_account(const boost::json::object& object, std::string_view path, std::string_view key,
+                        std::string& out);
+// A required string of at least `min_bytes` bytes, with no upper bound of its own (metadata keys and values).
+FieldCheck read_required_text(const boost::json::object& object, std::string_view path, std::string_view key,
+                              std::size_t min_bytes, std::string& out);
+// The array at object[key], with at least `min_items` elements (min_items is 0 or 1: "must not be empty").
+FieldCheck require_array(const boost::json::object& object, std::string_view key, std::size_t min_items,
+                         const boost::json::array*& out);
+// A required array of at least `min_items` strings, each 1..max_bytes bytes (Keys, RobotList_Account).
+FieldCheck read_string_list(const boost::json::object& object, std::string_view key, std::size_t min_items,
+                            std::size_t max_bytes, std::vector<std::string>& out);
 
 // The fields both create_room and update_room_info may set; absent ones stay nullopt.
 struct EditableFields {
@@ -60,13 +84,19 @@ struct EditableFields {
     std::optional<std::string> cover_url;
     std::optional<std::vector<state::CategoryTag>> category;
     std::optional<std::int32_t> activity_status;
+    std::optional<bool> is_unlimited_room_enabled;
+    // update_room_info only (read_update_only_fields): create_room ignores them like any unknown field.
+    std::optional<std::string> notice;
+    std::optional<std::uint32_t> max_member_count;
 
     void apply_to(state::Room& room) const;
 };
 FieldCheck read_editable_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
+// Notice (≤100 bytes) and MaxMemberCount (1..kMaxMemberCountLimit), which only update_room_info's doc lists.
+FieldCheck read_update_only_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
 
 // 100026: the JSON path of the first field that contains a sensitive word (RoomId, RoomName, CoverURL, string
-// Category tags), or nullopt.
+// Category tags, Notice), or nullopt.
 std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatcher& words, std::string_view path,
                                                 std::string_view room_id, const EditableFields& fields);
 

@@ -1,4 +1,5 @@
-// update_room_info: emulated-api.md section 4, with create_room's field rules for the fields it may change.
+// update_room_info: emulated-api.md section 4, with create_room's field rules for the fields it may change, and
+// Notice and MaxMemberCount, which only its doc lists.
 #include <boost/json.hpp>
 
 #include "api/command_result.hpp"
@@ -17,12 +18,13 @@ CommandResult update_room_info(const CommandContext& context, const boost::json:
     if (auto error = read_room_id(*info, kPath, room_id)) return failure(*error);
     EditableFields fields;
     if (auto error = read_editable_fields(*info, kPath, fields)) return failure(*error);
+    if (auto error = read_update_only_fields(*info, kPath, fields)) return failure(*error);
     // The RoomId itself is not being set here, so only the changed fields are screened.
     if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, {}, fields)) {
-        return failure(code::sensitive_content, std::move(*field));
+        return sensitive_word_in(std::move(*field));
     }
     if (!context.tenant.rooms.update(room_id, [&](state::Room& room) { fields.apply_to(room); })) {
-        return explained(code::room_not_found, "state: 100004 no room " + room_id);
+        return no_room(room_id);
     }
     return {};
 }

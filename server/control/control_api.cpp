@@ -187,7 +187,7 @@ api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid) {
     if (const auto tenant = emulator.tenants().find(sdkappid)) rooms = tenant->rooms.snapshot();
     std::sort(rooms.begin(), rooms.end(), [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
     json::array list;
-    for (const auto& room : rooms) list.push_back(api::room_info_json(room));
+    for (const auto& room : rooms) list.push_back(api::room_record_json(room));
     return reply(200, json::object{{"sdkappid", sdkappid}, {"count", list.size()}, {"rooms", std::move(list)}});
 }
 

@@ -11,7 +11,23 @@
 
 namespace lee::core {
 
-enum class Command : std::uint8_t { create_room, destroy_room, get_room_info, update_room_info, get_room_list };
+enum class Command : std::uint8_t {
+    create_room,
+    destroy_room,
+    get_room_info,
+    update_room_info,
+    get_room_list,
+    set_room_metadata,
+    get_room_metadata,
+    del_room_metadata,
+    get_room_statistic,
+    get_room_stats,
+    add_robot,
+    get_robot,
+    del_robot,
+    change_room_owner,
+    get_seat_list,
+};
 
 struct CommandSpec {
     Command command;
@@ -21,6 +37,7 @@ struct CommandSpec {
 };
 
 inline constexpr std::string_view kLiveEngineService = "live_engine_http_srv";
+inline constexpr std::string_view kMicService = "room_engine_http_mic";
 
 // The highest per-second limit a rate window counts to (what apps.json and the control API accept).
 inline constexpr std::uint32_t kMaxRateLimit = 50'000'000;
@@ -31,6 +48,17 @@ inline constexpr std::array kCommands = {
     CommandSpec{Command::get_room_info, kLiveEngineService, "get_room_info", 200},
     CommandSpec{Command::update_room_info, kLiveEngineService, "update_room_info", 200},
     CommandSpec{Command::get_room_list, kLiveEngineService, "get_room_list", 10},
+    CommandSpec{Command::set_room_metadata, kLiveEngineService, "set_room_metadata", 200},
+    CommandSpec{Command::get_room_metadata, kLiveEngineService, "get_room_metadata", 200},
+    CommandSpec{Command::del_room_metadata, kLiveEngineService, "del_room_metadata", 200},
+    // The console calls get_room_statistic; the docs name the same call get_room_stats. Both are served.
+    CommandSpec{Command::get_room_statistic, kLiveEngineService, "get_room_statistic", 100},
+    CommandSpec{Command::get_room_stats, kLiveEngineService, "get_room_stats", 100},
+    CommandSpec{Command::add_robot, kLiveEngineService, "add_robot", 100},
+    CommandSpec{Command::get_robot, kLiveEngineService, "get_robot", 100},
+    CommandSpec{Command::del_robot, kLiveEngineService, "del_robot", 100},
+    CommandSpec{Command::change_room_owner, kLiveEngineService, "change_room_owner", 200},
+    CommandSpec{Command::get_seat_list, kMicService, "get_seat_list", 200},
 };
 
 inline constexpr std::size_t kCommandCount = kCommands.size();
@@ -42,11 +70,13 @@ constexpr bool rows_in_enum_order() {
     }
     return true;
 }
+// Unique by name alone, not only by service and name: rules files, fault rules and the journal's filter spell a
+// command by its name.
 constexpr bool names_unique_and_set() {
     for (std::size_t i = 0; i < kCommandCount; ++i) {
         if (kCommands[i].name.empty() || kCommands[i].service.empty() || kCommands[i].default_rate == 0) return false;
         for (std::size_t j = i + 1; j < kCommandCount; ++j) {
-            if (kCommands[i].service == kCommands[j].service && kCommands[i].name == kCommands[j].name) return false;
+            if (kCommands[i].name == kCommands[j].name) return false;
         }
     }
     return true;
@@ -54,9 +84,9 @@ constexpr bool names_unique_and_set() {
 }  // namespace detail
 
 static_assert(detail::rows_in_enum_order(), "kCommands rows must follow the order of enum Command");
-static_assert(static_cast<std::size_t>(Command::get_room_list) + 1 == kCommandCount,
+static_assert(static_cast<std::size_t>(Command::get_seat_list) + 1 == kCommandCount,
               "every value of enum Command needs a row in kCommands");
-static_assert(detail::names_unique_and_set(), "each row needs a unique service/name and a default rate");
+static_assert(detail::names_unique_and_set(), "each row needs a unique name, a service and a default rate");
 
 constexpr std::size_t index_of(Command command) { return static_cast<std::size_t>(command); }
 constexpr const CommandSpec& spec_of(Command command) { return kCommands[index_of(command)]; }

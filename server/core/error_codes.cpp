@@ -36,6 +36,14 @@ constexpr std::array<std::pair<int, std::string_view>, kErrorCodeCount> kTexts =
     {100011, "Room ID is occupied by Chat. Please use a different Room ID."},
     {100012, "Room creation exceeds frequency limit. The same Room ID can only be created once per second."},
     {100026, "Room name or other information contains sensitive content."},
+    // Room metadata. 100500 and 100501 are the docs' texts; the docs' 100502 text is cut off in every copy seen
+    // and 100503/100504 have none, so those three are written in the same style (the console's own table says
+    // the same things in other words).
+    {100500, "The number of keys for room metadata exceeds the upper limit of 10"},
+    {100501, "The value of a single key for room metadata exceeds the upper limit of 2KB"},
+    {100502, "The total size of values for all keys of room metadata exceeds the upper limit of 16KB"},
+    {100503, "None of the keys to delete exist in room metadata"},
+    {100504, "The length of a key of room metadata exceeds the upper limit of 50 bytes"},
 }};
 
 static_assert(std::is_sorted(kTexts.begin(), kTexts.end()), "kTexts is searched by binary search");

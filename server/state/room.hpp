@@ -10,6 +10,11 @@ namespace lee::state {
 // Category tags are integers in the docs and strings in the seed; both are kept as given.
 using CategoryTag = std::variant<std::int64_t, std::string>;
 
+struct MetadataEntry {
+    std::string key;
+    std::string value;
+};
+
 struct Room {
     std::string room_id;
     std::string room_name;
@@ -18,13 +23,19 @@ struct Room {
     std::string take_seat_mode = "FreeToTake";
     std::string seat_template;
     std::uint32_t max_seat_count = 0;
+    std::uint32_t max_member_count = 300;  // a fresh room's (inferred: a real room gets its package's limit)
     bool is_message_disabled = false;
     bool is_public_visible = true;
+    bool is_unlimited_room_enabled = false;
     std::string cover_url;
     std::vector<CategoryTag> category;
     std::int32_t activity_status = 0;
     std::int64_t create_time = 0;  // unix seconds on the emulator clock
     std::uint64_t view_count = 0;
+    std::string notice;
+    // Kept in the room so they go away with it: a room created again under the same RoomId starts empty.
+    std::vector<MetadataEntry> metadata;  // in the order the keys were first set
+    std::vector<std::string> robots;      // RobotList_Account, in the order they were added
 };
 
 }  // namespace lee::state

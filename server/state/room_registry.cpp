@@ -49,14 +49,6 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     return CreateOutcome::created;
 }
 
-std::optional<Room> RoomRegistry::find(std::string_view room_id) const {
-    Shard& shard = shard_for(room_id);
-    std::lock_guard lock(shard.mutex);
-    const auto it = shard.rooms.find(room_id);
-    if (it == shard.rooms.end()) return std::nullopt;
-    return it->second;
-}
-
 bool RoomRegistry::destroy(std::string_view room_id) {
     Shard& shard = shard_for(room_id);
     std::lock_guard lock(shard.mutex);
@@ -66,13 +58,28 @@ bool RoomRegistry::destroy(std::string_view room_id) {
     return true;
 }
 
-bool RoomRegistry::update(std::string_view room_id, const std::function<void(Room&)>& change) {
-    Shard& shard = shard_for(room_id);
+template <typename Self, typename Use>
+bool RoomRegistry::with_room(Self& self, std::string_view room_id, const Use& use) {
+    Shard& shard = self.shard_for(room_id);
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
-    change(it->second);
+    use(it->second);
     return true;
+}
+
+std::optional<Room> RoomRegistry::find(std::string_view room_id) const {
+    std::optional<Room> found;
+    with_room(*this, room_id, [&](const Room& room) { found = room; });
+    return found;
+}
+
+bool RoomRegistry::update(std::string_view room_id, const std::function<void(Room&)>& change) {
+    return with_room(*this, room_id, change);
+}
+
+bool RoomRegistry::read(std::string_view room_id, const std::function<void(const Room&)>& look) const {
+    return with_room(*this, room_id, look);
 }
 
 std::vector<Room> RoomRegistry::snapshot() const {

@@ -38,6 +38,8 @@ public:
     bool destroy(std::string_view room_id);
     // Applies `change` to the stored room under its shard lock; false when there is no such room.
     bool update(std::string_view room_id, const std::function<void(Room&)>& change);
+    // Shows the stored room to `look` under its shard lock, without copying it; false when there is no such room.
+    bool read(std::string_view room_id, const std::function<void(const Room&)>& look) const;
     std::vector<Room> snapshot() const;
     // The first `limit` rooms that `keep` accepts, in `before` order, copying only rooms that can make the page:
     // O(rooms × log limit) instead of copying and sorting everything. `more` says whether others were left out.
@@ -66,6 +68,9 @@ private:
         std::size_t prune_at = 64;
     };
     Shard& shard_for(std::string_view room_id) const;
+    // Calls `use` with the stored room under its shard lock; false when there is no such room.
+    template <typename Self, typename Use>
+    static bool with_room(Self& self, std::string_view room_id, const Use& use);
     static bool within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms);
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);

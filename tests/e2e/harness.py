@@ -18,6 +18,35 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEST_RULES = os.path.join(HERE, "rules")
 SERVICE = "/v4/live_engine_http_srv/"
 
+# Section 6 of the spec: the documented ErrorInfo texts (and the emulator's for codes the docs leave without one).
+ERROR_TEXTS = {
+    60002: "HTTP parsing error, please check the HTTP request URL format",
+    60003: "HTTP request JSON parsing error, please check the JSON format",
+    60004: "Request URL or JSON payload contains an incorrect account or signature",
+    60006: "SDKAppID invalid, please verify the validity of SDKAppID",
+    60007: "RESTful API invocation frequency exceeds its limit, please reduce the request frequency",
+    60008: "Service request timed out or HTTP request format is incorrect, please check and retry",
+    60009: "Request resource error, please check the request URL",
+    60010: "The request requires App administrator privileges",
+    60012: "RESTful API requires SDKAppID, please check the SDKAppID in the request URL",
+    60015: "The request body has the wrong account type. Please ensure the account is in string format",
+    60016: "SDKAppID is disabled",
+    70003: "The UserSig in use is illegal. Please regenerate UserSig through official API",
+    100003: "Room ID already exists. Please choose a different Room ID.",
+    100004: "The room does not exist, or it once existed but now has been destroyed",
+    100007: "No payment information. You need to purchase a package in the Console.",
+    100010: "Room ID already exists and Owner_Account is the same. You can use it directly.",
+    100011: "Room ID is occupied by Chat. Please use a different Room ID.",
+    100012: "Room creation exceeds frequency limit. The same Room ID can only be created once per second.",
+    100026: "Room name or other information contains sensitive content.",
+    # Room metadata: the docs' texts for 100500 and 100501, the emulator's own (in their style) for the others.
+    100500: "The number of keys for room metadata exceeds the upper limit of 10",
+    100501: "The value of a single key for room metadata exceeds the upper limit of 2KB",
+    100502: "The total size of values for all keys of room metadata exceeds the upper limit of 16KB",
+    100503: "None of the keys to delete exist in room metadata",
+    100504: "The length of a key of room metadata exceeds the upper limit of 50 bytes",
+}
+
 
 class Emulator:
     """One emulator process. Use as a context manager or call stop()."""

@@ -18,26 +18,7 @@ REQUEST_ID = re.compile(r"^Id-[0-9a-f]{32}-O-Seq-\d+$")
 ENVELOPE_KEYS = ["ActionStatus", "ErrorInfo", "ErrorCode", "RequestId"]
 FROZEN_MS = 1_800_000_000_000
 
-# Section 6 of the spec: the documented ErrorInfo texts.
-TEXT = {
-    60002: "HTTP parsing error, please check the HTTP request URL format",
-    60003: "HTTP request JSON parsing error, please check the JSON format",
-    60004: "Request URL or JSON payload contains an incorrect account or signature",
-    60006: "SDKAppID invalid, please verify the validity of SDKAppID",
-    60007: "RESTful API invocation frequency exceeds its limit, please reduce the request frequency",
-    60008: "Service request timed out or HTTP request format is incorrect, please check and retry",
-    60009: "Request resource error, please check the request URL",
-    60010: "The request requires App administrator privileges",
-    60012: "RESTful API requires SDKAppID, please check the SDKAppID in the request URL",
-    60015: "The request body has the wrong account type. Please ensure the account is in string format",
-    60016: "SDKAppID is disabled",
-    100003: "Room ID already exists. Please choose a different Room ID.",
-    100007: "No payment information. You need to purchase a package in the Console.",
-    100010: "Room ID already exists and Owner_Account is the same. You can use it directly.",
-    100011: "Room ID is occupied by Chat. Please use a different Room ID.",
-    100012: "Room creation exceeds frequency limit. The same Room ID can only be created once per second.",
-    100026: "Room name or other information contains sensitive content.",
-}
+TEXT = harness.ERROR_TEXTS
 PARAM_PREFIX = "Invalid request parameters: "
 
 # The two request bodies of the seed document (its // comments removed).

@@ -83,6 +83,19 @@ BOOST_AUTO_TEST_CASE(names_round_trip_and_default_rates) {
     }
     BOOST_TEST(lee::core::spec_of(Command::get_room_list).default_rate == 10u);
     BOOST_TEST(lee::core::spec_of(Command::create_room).default_rate == 200u);
+    // The docs' rates for the console's calls: robots and statistics 100/s, the rest 200/s.
+    for (const Command command : {Command::add_robot, Command::get_robot, Command::del_robot,
+                                  Command::get_room_statistic, Command::get_room_stats}) {
+        BOOST_TEST(lee::core::spec_of(command).default_rate == 100u);
+    }
+    for (const Command command : {Command::set_room_metadata, Command::get_room_metadata, Command::del_room_metadata,
+                                  Command::change_room_owner, Command::get_seat_list}) {
+        BOOST_TEST(lee::core::spec_of(command).default_rate == 200u);
+    }
+    // get_seat_list is the one command of the mic service.
+    BOOST_TEST((lee::core::find_command("room_engine_http_mic", "get_seat_list") == Command::get_seat_list));
+    BOOST_TEST(!lee::core::find_command("live_engine_http_srv", "get_seat_list"));
+    BOOST_TEST(!lee::core::find_command("room_engine_http_mic", "create_room"));
     BOOST_TEST(!lee::core::find_command("other_srv", "create_room"));
     BOOST_TEST(!lee::core::command_from_name("Create_Room"));
 }

@@ -37,6 +37,8 @@ const std::array<std::string_view, 4> kVideoTemplates = {"VideoDynamicGrid9Seats
                                                          "VideoFixedGrid9Seats", "VideoFixedFloat7Seats"};
 const std::array<std::uint32_t, 4> kVideoSeats = {9, 7, 9, 7};
 const std::array<std::string_view, 2> kAudioTemplates = {"AudioSalon", "Karaoke"};
+// The SDKs' spelling and the console's: both a 4-seat video template.
+const std::array<std::string_view, 2> kLandscapeTemplates = {"VideoLandscape4Seats", "VideoLandscape4Seat"};
 
 std::string repeat(std::string_view piece, std::size_t times) {
     std::string out;
@@ -239,6 +241,7 @@ BOOST_AUTO_TEST_CASE(room_type_must_be_exactly_live) {
 BOOST_AUTO_TEST_CASE(seat_template_every_valid_value_and_wrong_case) {
     Emulator emu;
     std::vector<std::string> templates(kVideoTemplates.begin(), kVideoTemplates.end());
+    templates.insert(templates.end(), kLandscapeTemplates.begin(), kLandscapeTemplates.end());
     templates.insert(templates.end(), kAudioTemplates.begin(), kAudioTemplates.end());
     int n = 0;
     for (const auto& name : templates) {
@@ -247,16 +250,17 @@ BOOST_AUTO_TEST_CASE(seat_template_every_valid_value_and_wrong_case) {
         BOOST_TEST(out == name);
         const std::string id = "tmpl-" + std::to_string(n++);
         BOOST_TEST(is_result(emu.create_with([&](json::object& info) { info["SeatTemplate"] = name; }, id), kOk));
-        BOOST_TEST(stored(emu, id).seat_template == name);
+        BOOST_TEST(stored(emu, id).seat_template == name);  // stored as sent, either landscape spelling
     }
-    BOOST_TEST(n == 6);
+    BOOST_TEST(n == 8);
 
     const std::string rule =
         "RoomInfo.SeatTemplate must be one of VideoDynamicGrid9Seats, VideoDynamicFloat7Seats, VideoFixedGrid9Seats, "
-        "VideoFixedFloat7Seats, AudioSalon, Karaoke";
+        "VideoFixedFloat7Seats, VideoLandscape4Seats, VideoLandscape4Seat, AudioSalon, Karaoke";
     for (const json::value& bad :
          {json::value("audiosalon"), json::value("AUDIOSALON"), json::value("karaoke"),
           json::value("videoDynamicGrid9Seats"), json::value("VideoDynamicGrid9seats"), json::value("AudioSalon "),
+          json::value("VideoLandscape4seats"), json::value("VideoLandscape4"), json::value("VideoLandscape4Seatss"),
           json::value(""), json::value("Video"), json::value(1), json::value(nullptr), json::value(json::object{})}) {
         BOOST_TEST_CONTEXT("SeatTemplate " << bad) {
             std::string out;
