@@ -11,6 +11,7 @@
 
 #include "api/query.hpp"
 #include "api/room_view.hpp"
+#include "auth/usersig.hpp"
 #include "core/utf8.hpp"
 #include "emulator.hpp"
 #include "rules/rules_error.hpp"
@@ -167,6 +168,17 @@ api::ApiResponse put_app(Emulator& emulator, std::uint64_t sdkappid, std::string
         emulator.rules().modify([&](rules::RuleSet& rules) {
             rules::AppSettings app = rules::parse_app_settings(*settings, rules.apps.defaults, "$");
             app.sdkappid = sdkappid;
+            // What GET showed, PUT back: a fingerprint without a key keeps the running key it names.
+            const auto* fingerprint = settings->if_contains("secret_key_fingerprint");
+            if (fingerprint && fingerprint->is_string() && !settings->contains("secret_key")) {
+                const rules::AppSettings* running = rules.apps.find(sdkappid);
+                if (!running || running->secret_key.empty() ||
+                    auth::key_fingerprint(running->secret_key) != fingerprint->get_string()) {
+                    throw std::invalid_argument(
+                        "$.secret_key_fingerprint: is not the fingerprint of the app's key (send secret_key)");
+                }
+                app.secret_key = running->secret_key;
+            }
             rules.apps.apps.insert_or_assign(sdkappid, std::move(app));
         });
     } catch (const std::invalid_argument& error) {

@@ -62,6 +62,9 @@ AppSettings parse_app_settings(const json::object& object, const AppSettings& ba
             app.rate_limits = read_rate_limits(value, app.rate_limits, field);
         } else if (key == "room_create_interval_ms") {
             app.room_create_interval_ms = static_cast<std::int64_t>(read_uint(value, field, 86'400'000));
+        } else if (key == "has_secret_key" || key == "secret_key_fingerprint" || key == "listed") {
+            // Shown by the control API, read-only: what GET answers can be PUT back (the control API keeps the
+            // running key when the fingerprint is its own).
         } else {
             // A typo in a policy file should not silently fall back to a default.
             bad_setting(field, "unknown setting");

@@ -81,6 +81,19 @@ class SecretsTest(EmulatorTest):
         status, body = self.emu.control("GET", "apps/1406000102")
         self.assertEqual((body["has_secret_key"], body["secret_key_fingerprint"]), (False, None))
 
+    def test_what_get_shows_can_be_put_back_keeping_the_key(self):
+        status, shown = self.emu.control("GET", "apps/1406000100")
+        shown["paid"] = False
+        status, body = self.emu.control("PUT", "apps/1406000100", shown)
+        self.assertEqual(status, 200, body)
+        self.assertEqual((body["paid"], body["has_secret_key"], body["secret_key_fingerprint"]),
+                         (False, True, shown["secret_key_fingerprint"]))
+        self.assertEqual(self.emu.call("get_room_info", {"RoomId": "r"}, sdkappid=1406000100)["ErrorCode"], 70003)
+        shown["secret_key_fingerprint"] = "00000000"
+        status, body = self.emu.control("PUT", "apps/1406000100", shown)
+        self.assertEqual((status, body["error"]),
+                         (400, "$.secret_key_fingerprint: is not the fingerprint of the app's key (send secret_key)"))
+
     def test_a_foreign_host_is_refused(self):
         for host in ("attacker.example", "attacker.example:9080", "127.0.0.1.attacker.example", "10.0.0.1"):
             with self.subTest(host=host):

@@ -19,6 +19,7 @@
 #include "api/error_table.hpp"
 #include "api/query.hpp"
 #include "api/request_id.hpp"
+#include "auth/usersig.hpp"
 #include "core/commands.hpp"
 #include "rules/apps.hpp"
 #include "rules/rules_error.hpp"
@@ -694,9 +695,13 @@ BOOST_AUTO_TEST_CASE(settings_round_trip_through_json) {
                                    "apps.json");
     const auto& app = config.apps.at(3);
     json::object out = lee::rules::app_settings_to_json(app);
+    // The key never leaves: only whether there is one and its fingerprint, both read-only.
+    BOOST_TEST(!out.contains("secret_key"));
+    BOOST_TEST(out.at("has_secret_key").as_bool());
+    BOOST_TEST(out.at("secret_key_fingerprint").as_string() == lee::auth::key_fingerprint("s"));
     const auto again = lee::rules::parse_app_settings(out, lee::rules::AppSettings{}, "apps[0]");
     BOOST_TEST(again.sdkappid == 3u);
-    BOOST_TEST(again.secret_key == "s");
+    BOOST_TEST(again.secret_key.empty());
     BOOST_TEST((again.admins == std::vector<std::string>{"a"}));
     BOOST_TEST(!again.paid);
     BOOST_TEST(again.disabled);
