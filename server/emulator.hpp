@@ -29,6 +29,7 @@ struct EmulatorOptions {
     std::string admin_token;
     std::size_t journal_entries = observe::kDefaultJournalEntries;
     std::size_t journal_bytes = observe::kDefaultJournalBytes;
+    state::TenantLimits tenant_limits;
 };
 
 class Emulator {
@@ -36,6 +37,7 @@ public:
     Emulator(EmulatorOptions options, std::shared_ptr<const rules::RuleSet> rules, log::AccessLog& access_log)
         : options_(std::move(options)),
           rules_(rules),
+          tenants_(options_.tenant_limits),
           request_ids_(options_.seed),
           faults_(options_.seed),
           journal_(options_.journal_entries, options_.journal_bytes),

@@ -96,7 +96,8 @@ int serve(const lee::cli::ServeOptions& options) {
     lee::log::AccessLog access_log(options.log_level, options.log_format);
     lee::EmulatorOptions emulator_options{options.rules_directory, options.seed.value_or(std::random_device{}()),
                                           options.strict,          options.admin_token,
-                                          options.journal_entries, options.journal_bytes};
+                                          options.journal_entries, options.journal_bytes,
+                                          lee::state::TenantLimits{options.max_apps, options.max_rooms_per_app}};
     lee::Emulator emulator(std::move(emulator_options), rules, access_log);
     lee::http::TransportLimits limits;
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);

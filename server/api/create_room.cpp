@@ -53,6 +53,12 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
             return explained(code::room_exists_same_owner, "state: 100010 room exists, owned by " + owner);
         case state::CreateOutcome::exists_other_owner:
             return explained(code::room_exists, "state: 100003 room exists with another owner than " + owner);
+        case state::CreateOutcome::full: {
+            const std::string bound = std::to_string(context.tenant.rooms.max_rooms());
+            return explained(failure(code::internal_error,
+                                     "the emulator holds at most " + bound + " rooms per app: --max-rooms-per-app"),
+                             "state: the app holds " + bound + " rooms, the emulator's bound");
+        }
         case state::CreateOutcome::created:
             break;
     }

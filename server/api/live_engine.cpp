@@ -234,6 +234,11 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
     }
 
     const auto tenant = emulator.tenants().get_or_create(*sdkappid, now_ms);
+    if (!tenant) {
+        const std::string bound = std::to_string(emulator.tenants().limits().max_apps);
+        return responder.answer(code::sdkappid_invalid, "the emulator holds at most " + bound + " apps: --max-apps",
+                                "step 10: the emulator already holds " + bound + " apps, its bound");
+    }
     const std::uint32_t limit = app->rate_limits[core::index_of(*command)];
     if (!tenant->rate.admit(*command, now_ms, limit)) {
         return responder.answer(code::rate_limited, {},

@@ -41,6 +41,8 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_TLS_KEY", "tls-key"},
     {"LIVE_EMULATOR_CA_DIR", "ca-dir"},
     {"LIVE_EMULATOR_MAX_CONNECTIONS", "max-connections"},
+    {"LIVE_EMULATOR_MAX_APPS", "max-apps"},
+    {"LIVE_EMULATOR_MAX_ROOMS_PER_APP", "max-rooms-per-app"},
 };
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
@@ -145,6 +147,10 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "max-connections", po::value<std::string>()->default_value("0"),
         "open connections at most; past it the oldest idle or stalled one is closed (0: from the descriptor limit, "
         "at most 10000) [LIVE_EMULATOR_MAX_CONNECTIONS]")(
+        "max-apps", po::value<std::string>()->default_value("50000"),
+        "apps holding state at most; past it a new sdkappid answers 60006 [LIVE_EMULATOR_MAX_APPS]")(
+        "max-rooms-per-app", po::value<std::string>()->default_value("2000000"),
+        "rooms per app at most; past it create_room answers 100001 [LIVE_EMULATOR_MAX_ROOMS_PER_APP]")(
         "ca-dir", po::value<std::string>(),
         "where the local CA is kept (default ~/.local/share/live-engine-emulator/ca) [LIVE_EMULATOR_CA_DIR]");
 
@@ -203,6 +209,14 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         const auto max_connections = api::parse_decimal_u64(values["max-connections"].as<std::string>());
         if (!max_connections || *max_connections > 1'000'000) throw po::error("--max-connections must be 0..1000000");
         serve.max_connections = static_cast<std::size_t>(*max_connections);
+        const auto max_apps = api::parse_decimal_u64(values["max-apps"].as<std::string>());
+        if (!max_apps || *max_apps == 0 || *max_apps > 10'000'000) throw po::error("--max-apps must be 1..10000000");
+        serve.max_apps = static_cast<std::size_t>(*max_apps);
+        const auto max_rooms = api::parse_decimal_u64(values["max-rooms-per-app"].as<std::string>());
+        if (!max_rooms || *max_rooms == 0 || *max_rooms > 100'000'000) {
+            throw po::error("--max-rooms-per-app must be 1..100000000");
+        }
+        serve.max_rooms_per_app = static_cast<std::size_t>(*max_rooms);
         const auto journal_entries = api::parse_decimal_u64(values["journal-entries"].as<std::string>());
         if (!journal_entries || *journal_entries > 10'000'000) throw po::error("--journal-entries must be 0..10000000");
         serve.journal_entries = static_cast<std::size_t>(*journal_entries);

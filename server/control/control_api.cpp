@@ -1,5 +1,7 @@
 #include "control/control_api.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
@@ -25,6 +27,8 @@ namespace json = boost::json;
 namespace {
 
 constexpr std::size_t kMaxAppsInMetrics = 1000;
+constexpr std::size_t kDefaultRoomPage = 100;
+constexpr std::size_t kMaxRoomPage = 10'000;
 
 api::ApiResponse reply(unsigned status, const json::value& body) {
     api::ApiResponse response;
@@ -77,6 +81,7 @@ api::ApiResponse reset(Emulator& emulator, const api::ApiRequest& request) {
     if (bad) return problem(400, "sdkappid must be a decimal integer");
     emulator.tenants().reset(sdkappid);
     emulator.journal().clear(sdkappid);
+    ::malloc_trim(0);  // what the state held goes back to the system, not only to the allocator
     emulator.faults().reset(emulator.rules().get()->faults, sdkappid);
     json::object out{{"reset", true}};
     out["sdkappid"] = sdkappid ? json::value(*sdkappid) : json::value(nullptr);
@@ -194,13 +199,55 @@ api::ApiResponse delete_app(Emulator& emulator, std::uint64_t sdkappid) {
     return reply(200, json::object{{"deleted", sdkappid}});
 }
 
-api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid) {
+// The query's parameters, decoded (the first of a repeated name wins); nullopt when the target is not valid URL
+// syntax.
+std::optional<std::vector<std::pair<std::string, std::string>>> query_params(std::string_view target) {
+    const auto url = boost::urls::parse_origin_form(target);
+    if (!url) return std::nullopt;
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& param : url->params()) {
+        const bool seen =
+            std::any_of(out.begin(), out.end(), [&](const auto& kept) { return kept.first == param.key; });
+        if (!seen) out.emplace_back(param.key, param.value);
+    }
+    return out;
+}
+
+// One page of the app's rooms by RoomId: `?limit=` (default 100, at most 10,000) and `?cursor=` (the
+// next_cursor of the page before). Only the page is copied and rendered, so a large app cannot make one answer
+// (or many unread ones) take memory without bound.
+api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid, std::string_view target) {
+    const auto params = query_params(target);
+    if (!params) return problem(400, "the query is not valid URL syntax");
+    std::size_t limit = kDefaultRoomPage;
+    std::optional<std::string> cursor;
+    for (const auto& [key, value] : *params) {
+        if (key == "limit") {
+            const auto number = api::parse_decimal_u64(value);
+            if (!number || *number == 0 || *number > kMaxRoomPage) {
+                return problem(400, "limit must be 1.." + std::to_string(kMaxRoomPage));
+            }
+            limit = static_cast<std::size_t>(*number);
+        } else if (key == "cursor") {
+            cursor = value;
+        } else {
+            return problem(400, "unknown parameter " + key + " (limit, cursor)");
+        }
+    }
     std::vector<state::Room> rooms;
-    if (const auto tenant = emulator.tenants().find(sdkappid)) rooms = tenant->rooms.snapshot();
-    std::sort(rooms.begin(), rooms.end(), [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
+    std::size_t total = 0;
+    bool more = false;
+    if (const auto tenant = emulator.tenants().find(sdkappid)) {
+        total = tenant->rooms.size();
+        rooms = tenant->rooms.select([&](const state::Room& room) { return !cursor || room.room_id > *cursor; },
+                                     [](const state::Room& a, const state::Room& b) { return a.room_id < b.room_id; },
+                                     limit, more);
+    }
     json::array list;
     for (const auto& room : rooms) list.push_back(api::room_record_json(room));
-    return reply(200, json::object{{"sdkappid", sdkappid}, {"count", list.size()}, {"rooms", std::move(list)}});
+    json::object out{{"sdkappid", sdkappid}, {"count", total}, {"rooms", std::move(list)}};
+    out["next_cursor"] = more && !rooms.empty() ? json::value(rooms.back().room_id) : json::value(nullptr);
+    return reply(200, out);
 }
 
 api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& segments,
@@ -219,7 +266,7 @@ api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& s
         return problem(405, "use GET, PUT or DELETE");
     }
     if (segments.size() == 4 && segments[3] == "rooms") {
-        return method == "GET" ? app_rooms(emulator, *sdkappid) : problem(405, "use GET");
+        return method == "GET" ? app_rooms(emulator, *sdkappid, request.target) : problem(405, "use GET");
     }
     return problem(404, "no such control endpoint");
 }
@@ -242,20 +289,6 @@ api::ApiResponse sensitive_words(Emulator& emulator, const api::ApiRequest& requ
         return problem(405, "use GET or PUT");
     }
     return reply(200, json::object{{"words", json::value_from(emulator.rules().get()->sensitive_words.words())}});
-}
-
-// The query's parameters, decoded (the first of a repeated name wins); nullopt when the target is not valid URL
-// syntax.
-std::optional<std::vector<std::pair<std::string, std::string>>> query_params(std::string_view target) {
-    const auto url = boost::urls::parse_origin_form(target);
-    if (!url) return std::nullopt;
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& param : url->params()) {
-        const bool seen =
-            std::any_of(out.begin(), out.end(), [&](const auto& kept) { return kept.first == param.key; });
-        if (!seen) out.emplace_back(param.key, param.value);
-    }
-    return out;
 }
 
 api::ApiResponse faults_list(Emulator& emulator, unsigned status = 200, json::array added = {}) {

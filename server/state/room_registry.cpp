@@ -28,6 +28,10 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
         if (window_age_ms) *window_age_ms = now_ms - window->second.started_ms;
         return CreateOutcome::too_frequent;
     }
+    // A full registry refuses a new room before anything changes (no interval window either).
+    if (count_.load(std::memory_order_relaxed) >= max_rooms_ && !shard.rooms.contains(room.room_id)) {
+        return CreateOutcome::full;
+    }
     if (interval_ms > 0) {
         shard.create_windows.insert_or_assign(room.room_id, CreateWindow{now_ms, now_ms + interval_ms});
     } else {
@@ -46,6 +50,7 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     }
     std::string key = room.room_id;
     shard.rooms.emplace(std::move(key), std::move(room));
+    count_.fetch_add(1, std::memory_order_relaxed);
     return CreateOutcome::created;
 }
 
@@ -55,6 +60,7 @@ bool RoomRegistry::destroy(std::string_view room_id) {
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
     shard.rooms.erase(it);
+    count_.fetch_sub(1, std::memory_order_relaxed);
     return true;
 }
 
@@ -147,8 +153,10 @@ bool RoomRegistry::idle(std::int64_t now_ms) {
 void RoomRegistry::clear() {
     for (Shard& shard : shards_) {
         std::lock_guard lock(shard.mutex);
-        shard.rooms.clear();
-        shard.create_windows.clear();
+        count_.fetch_sub(shard.rooms.size(), std::memory_order_relaxed);
+        // Swapped with empty maps, so the memory goes back too (clear() keeps the buckets).
+        decltype(shard.rooms)().swap(shard.rooms);
+        decltype(shard.create_windows)().swap(shard.create_windows);
         shard.prune_at = 64;
     }
 }

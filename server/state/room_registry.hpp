@@ -2,6 +2,7 @@
 // One app's rooms. Sharded by RoomId: every operation on one RoomId runs under that shard's lock, which makes
 // it linearizable per RoomId, while different RoomIds (and different apps) rarely contend.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -25,10 +26,12 @@ struct StringEqual {
     bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
 };
 
-enum class CreateOutcome { created, too_frequent, exists_same_owner, exists_other_owner };
+enum class CreateOutcome { created, too_frequent, exists_same_owner, exists_other_owner, full };
 
 class RoomRegistry {
 public:
+    // At most `max_rooms` rooms (a bound on memory; concurrent creates may pass it by a few).
+    explicit RoomRegistry(std::size_t max_rooms = SIZE_MAX) : max_rooms_(max_rooms) {}
     // The create_room state checks 100012 → 100010 → 100003 and the insert, atomically for this RoomId.
     // Only an attempt that passes the interval check starts a new interval window. On too_frequent,
     // `window_age_ms` (when given) says how long ago the window opened.
@@ -47,6 +50,7 @@ public:
                              const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
                              bool& more) const;
     std::size_t size() const;
+    std::size_t max_rooms() const { return max_rooms_; }
     std::size_t tracked_create_windows() const;  // for tests: memory held by 100012 windows
     // No rooms and no create window still open at `now_ms` (expired windows are dropped on the way).
     bool idle(std::int64_t now_ms);
@@ -75,6 +79,8 @@ private:
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
     mutable std::array<Shard, kShards> shards_;
+    std::size_t max_rooms_;
+    std::atomic<std::size_t> count_{0};
 };
 
 }  // namespace lee::state

@@ -16,7 +16,17 @@ std::shared_ptr<Tenant> TenantDirectory::get_or_create(std::uint64_t sdkappid, s
     std::unique_lock lock(mutex_);
     if (const auto it = tenants_.find(sdkappid); it != tenants_.end()) return it->second;
     if (tenants_.size() >= prune_at_) prune_locked(now_ms);
-    auto tenant = std::make_shared<Tenant>();
+    if (tenants_.size() >= limits_.max_apps) {
+        // At the bound, apps that hold nothing any more make room, looked for once a second at most (a scan of
+        // every app per refused request would let a client make each one expensive).
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_bound_prune_ >= std::chrono::seconds(1)) {
+            last_bound_prune_ = now;
+            prune_locked(now_ms);
+        }
+        if (tenants_.size() >= limits_.max_apps) return nullptr;
+    }
+    auto tenant = std::make_shared<Tenant>(limits_.max_rooms_per_app);
     tenants_.emplace(sdkappid, tenant);
     return tenant;
 }

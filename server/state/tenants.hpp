@@ -1,6 +1,7 @@
 #pragma once
 // State per sdkappid, so parallel suites using different apps never see each other. Looking an app up takes
 // a shared lock on the directory only; all further work happens on the app's own structures.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,6 +16,7 @@
 namespace lee::state {
 
 struct Tenant {
+    explicit Tenant(std::size_t max_rooms = SIZE_MAX) : rooms(max_rooms) {}
     RoomRegistry rooms;
     RateLimiter rate;
     void clear() {
@@ -23,8 +25,17 @@ struct Tenant {
     }
 };
 
+// Bounds on memory: apps with state, and rooms per app.
+struct TenantLimits {
+    std::size_t max_apps = 50'000;
+    std::size_t max_rooms_per_app = 2'000'000;
+};
+
 class TenantDirectory {
 public:
+    explicit TenantDirectory(TenantLimits limits = {}) : limits_(limits) {}
+    const TenantLimits& limits() const { return limits_; }
+    // nullptr when max_apps apps already hold state (after forgetting the ones that hold nothing).
     std::shared_ptr<Tenant> get_or_create(std::uint64_t sdkappid, std::int64_t now_ms);
     std::shared_ptr<Tenant> find(std::uint64_t sdkappid) const;
     void reset(std::optional<std::uint64_t> sdkappid);
@@ -40,6 +51,8 @@ private:
     mutable std::shared_mutex mutex_;
     boost::unordered_flat_map<std::uint64_t, std::shared_ptr<Tenant>> tenants_;
     std::size_t prune_at_ = 1024;
+    TenantLimits limits_;
+    std::chrono::steady_clock::time_point last_bound_prune_{};
 };
 
 }  // namespace lee::state

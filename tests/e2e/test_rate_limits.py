@@ -84,7 +84,7 @@ class RateLimitTest(EmulatorTest):
         for answer in limited:
             self.assertLimited(answer)
         # A rejected create stored nothing.
-        status, body = self.emu.control("GET", "apps/%d/rooms" % app)
+        status, body = self.emu.control("GET", "apps/%d/rooms?limit=1000" % app)
         self.assertEqual(status, 200, body)
         stored = sorted(room["RoomId"] for room in body["rooms"])
         self.assertEqual(stored, sorted(a["RoomId"] for a in ok))

@@ -271,6 +271,74 @@ class SlowReaderTest(EmulatorTest):
         self.assertLess(len(body), length)  # dropped: what the buffers held, not the whole answer
 
 
+class ListingPagesTest(EmulatorTest):
+    """Finding 4: control API listings come in pages, so one answer stays small however many rooms an app holds."""
+
+    rules_files = {"apps": {"defaults": {"rate_limits": {"create_room": 0}}}}
+
+    def test_rooms_come_in_pages(self):
+        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=30) as sock:
+            payload = b""
+            for i in range(250):
+                head, body = post_bytes(v4("create_room", 1406000400), create_body("page-%03d" % i))
+                payload += head + body
+            sock.sendall(payload)
+            answers, _ = read_answers(sock, 250)
+        self.assertEqual(len(answers), 250)
+        seen = []
+        cursor = None
+        sizes = []
+        while True:
+            path = "apps/1406000400/rooms" + ("?cursor=" + urllib.parse.quote(cursor) if cursor else "")
+            status, body = self.emu.control("GET", path)
+            self.assertEqual((status, body["count"]), (200, 250))
+            sizes.append(len(body["rooms"]))
+            seen += [room["RoomId"] for room in body["rooms"]]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        self.assertEqual(sizes, [100, 100, 50])
+        self.assertEqual(seen, ["page-%03d" % i for i in range(250)])
+        status, body = self.emu.control("GET", "apps/1406000400/rooms?limit=7")
+        self.assertEqual((len(body["rooms"]), body["next_cursor"]), (7, "page-006"))
+        for bad in ("limit=0", "limit=10001", "limit=x", "page=2"):
+            with self.subTest(query=bad):
+                status, body = self.emu.control("GET", "apps/1406000400/rooms?" + bad)
+                self.assertEqual(status, 400)
+
+
+class BoundsTest(EmulatorTest):
+    """Finding 3: apps and rooms are bounded; past a bound the answer is a clear error, never growth."""
+
+    args = ("--max-apps", "3", "--max-rooms-per-app", "3")
+
+    def test_rooms_per_app(self):
+        self.freeze_clock()
+        for i in range(3):
+            self.assertEqual(self.emu.call("create_room", create_body("cap-%d" % i), sdkappid=1406000500)["ErrorCode"], 0)
+        self.emu.control("POST", "clock", {"advance_ms": 2000})  # past the 100012 interval
+        answer = self.emu.call("create_room", create_body("cap-3"), sdkappid=1406000500)
+        self.assertEqual((answer["ErrorCode"], answer["ErrorInfo"]),
+                         (100001, "Internal server error. Please retry. (the emulator holds at most 3 rooms per app: "
+                                  "--max-rooms-per-app)"))
+        self.assertEqual(self.emu.call("create_room", create_body("cap-0"), sdkappid=1406000500)["ErrorCode"], 100010)
+        self.assertEqual(self.emu.call("destroy_room", {"RoomId": "cap-0"}, sdkappid=1406000500)["ErrorCode"], 0)
+        self.assertEqual(self.emu.call("create_room", create_body("cap-3"), sdkappid=1406000500)["ErrorCode"], 0)
+
+    def test_apps(self):
+        for app in (1406000600, 1406000601, 1406000602):
+            self.assertEqual(self.emu.call("create_room", create_body("r"), sdkappid=app)["ErrorCode"], 0)
+        answer = self.emu.call("get_room_info", {"RoomId": "r"}, sdkappid=1406000603)
+        self.assertEqual((answer["ErrorCode"], answer["ErrorInfo"]),
+                         (60006, "SDKAppID invalid, please verify the validity of SDKAppID (the emulator holds at most "
+                                 "3 apps: --max-apps)"))
+        self.assertEqual(self.emu.call("get_room_info", {"RoomId": "r"}, sdkappid=1406000601)["ErrorCode"], 0)
+        # A reset frees the apps' state: new apps are served again.
+        self.assertEqual(self.emu.control("POST", "reset")[0], 200)
+        time.sleep(1.1)  # the bound looks for idle apps once a second at most
+        self.assertEqual(self.emu.call("get_room_info", {"RoomId": "r"}, sdkappid=1406000603)["ErrorCode"], 100004)
+
+
 class StopTest(unittest.TestCase):
     """Finding 7: at SIGTERM, every request already sent is answered, pipelined ones included."""
 

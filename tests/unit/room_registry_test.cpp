@@ -52,6 +52,8 @@ const char* name_of(CreateOutcome outcome) {
             return "exists_same_owner";
         case CreateOutcome::exists_other_owner:
             return "exists_other_owner";
+        case CreateOutcome::full:
+            return "full";
     }
     return "?";
 }
@@ -331,10 +333,37 @@ BOOST_AUTO_TEST_CASE(concurrent_creates_of_different_ids_all_succeed) {
     BOOST_TEST(std::all_of(all.begin(), all.end(), [](const Room& room) { return room.view_count == 1; }));
 }
 
+BOOST_AUTO_TEST_CASE(a_full_registry_refuses_new_rooms_only) {
+    RoomRegistry registry(2);
+    BOOST_TEST(name_of(registry.create(make_room("a"), 0, 1000)) == "created");
+    BOOST_TEST(name_of(registry.create(make_room("b"), 0, 1000)) == "created");
+    BOOST_TEST(name_of(registry.create(make_room("c"), 0, 1000)) == "full");
+    BOOST_TEST(registry.tracked_create_windows() == 2u);  // a refused create opens no interval
+    BOOST_TEST(name_of(registry.create(make_room("a"), 5000, 1000)) == "exists_same_owner");  // existing rooms still answer
+    BOOST_TEST(registry.destroy("a"));
+    BOOST_TEST(name_of(registry.create(make_room("c"), 5000, 1000)) == "created");
+    registry.clear();
+    BOOST_TEST(name_of(registry.create(make_room("d"), 9000, 1000)) == "created");
+    BOOST_TEST(name_of(registry.create(make_room("e"), 9000, 1000)) == "created");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(tenant_directory)
+
+BOOST_AUTO_TEST_CASE(the_number_of_apps_is_bounded) {
+    lee::state::TenantDirectory directory(lee::state::TenantLimits{2, 10});
+    BOOST_TEST(directory.get_or_create(1, 0) != nullptr);
+    BOOST_TEST(directory.get_or_create(2, 0) != nullptr);
+    BOOST_TEST(directory.get_or_create(1, 0) != nullptr);  // a known app is found as before
+    const auto held = directory.get_or_create(1, 0);
+    held->rooms.create(make_room("kept"), 0, 0);
+    const auto third = directory.get_or_create(3, 0);  // app 2 holds nothing and nobody uses it: it makes room
+    BOOST_TEST(third != nullptr);
+    third->rooms.create(make_room("x"), 0, 0);
+    BOOST_TEST(directory.get_or_create(4, 0) == nullptr);  // both remaining apps hold rooms
+}
 
 using lee::state::TenantDirectory;
 
