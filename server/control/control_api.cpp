@@ -37,8 +37,9 @@ api::ApiResponse reply(unsigned status, const json::value& body) {
     return response;
 }
 
+// Messages may quote what the request said, which may be any bytes: the answer stays valid UTF-8 JSON.
 api::ApiResponse problem(unsigned status, std::string_view message) {
-    return reply(status, json::object{{"error", message}});
+    return reply(status, json::object{{"error", core::to_valid_utf8(message)}});
 }
 
 std::vector<std::string_view> segments_of(std::string_view path) {

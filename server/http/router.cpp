@@ -120,7 +120,7 @@ Answer handle_request(Emulator& emulator, const Request& request) {
         if (!origin) {
             count(emulator, false, refused, 0);
             journal(emulator, request.method_string(), "", false, refused, 0);
-            return {to_beast(refused, request.version(), false), {}};
+            return {to_beast(refused, request.version(), false, request.method() == beast_http::verb::head), {}};
         }
         target = *origin;
     }

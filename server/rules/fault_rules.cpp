@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "core/error_codes.hpp"
+#include "core/utf8.hpp"
 #include "rules/rules_json.hpp"
 
 namespace lee::rules {
@@ -127,6 +128,9 @@ std::optional<std::uint64_t> header_number(std::string_view text) {
     return value;
 }
 
+// Header text quoted back in an error: valid UTF-8 (the answer is JSON), and short.
+std::string shown(std::string_view text) { return core::to_valid_utf8(text, 64); }
+
 std::string_view trim(std::string_view text) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -224,17 +228,17 @@ std::optional<FaultAction> parse_fault_header(std::string_view header, std::stri
             if (item.empty()) throw SettingError("X-Emulator-Fault", "empty item (items are name=value joined by ;)");
             const auto equals = item.find('=');
             if (equals == std::string_view::npos) {
-                throw SettingError("X-Emulator-Fault", "'" + std::string(item) + "' is not name=value");
+                throw SettingError("X-Emulator-Fault", "'" + shown(item) + "' is not name=value");
             }
             const std::string_view name = trim(item.substr(0, equals));
             const std::string_view text = trim(item.substr(equals + 1));
-            const std::string at = "X-Emulator-Fault " + std::string(name);
+            const std::string at = "X-Emulator-Fault " + shown(name);
             if (!seen.insert(name).second) throw SettingError(at, "is given twice");
             if (name == "network") {
                 action.network = checked_network(text, at);
             } else if (name == "error_code" || name == "http_status" || name == "delay_ms") {
                 const auto number = header_number(text);
-                if (!number) throw SettingError(at, "must be a decimal integer, got '" + std::string(text) + "'");
+                if (!number) throw SettingError(at, "must be a decimal integer, got '" + shown(text) + "'");
                 if (name == "error_code")
                     action.error_code = checked_error_code(std::min<std::uint64_t>(*number, UINT32_MAX), at);
                 if (name == "http_status") action.http_status = checked_http_status(*number, at);
@@ -245,7 +249,7 @@ std::optional<FaultAction> parse_fault_header(std::string_view header, std::stri
                     action.delay_ms = static_cast<std::uint32_t>(*number);
                 }
             } else {
-                throw SettingError("X-Emulator-Fault", "unknown action '" + std::string(name) +
+                throw SettingError("X-Emulator-Fault", "unknown action '" + shown(name) +
                                                            "' (error_code, http_status, delay_ms, network)");
             }
             if (semicolon == std::string_view::npos) break;

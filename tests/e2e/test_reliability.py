@@ -339,6 +339,40 @@ class BoundsTest(EmulatorTest):
         self.assertEqual(self.emu.call("get_room_info", {"RoomId": "r"}, sdkappid=1406000603)["ErrorCode"], 100004)
 
 
+class FuzzFindingsTest(EmulatorTest):
+    """Answers the fuzzer found broken (tests/fuzz/crashes): each must stay valid UTF-8 JSON, or HEAD bodiless."""
+
+    def test_a_fault_header_with_invalid_utf8_is_refused_in_valid_json(self):
+        head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\n" % v4("get_room_info")).encode()
+        payload = head + b"X-Emulator-Fault: delay_ms=\xff\r\nConnection: close\r\n\r\n{}"
+        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=5) as sock:
+            sock.sendall(payload)
+            answers, _ = read_answers(sock, 1)
+        self.assertTrue(answers[0][0].startswith("HTTP/1.1 400 "))
+        self.assertEqual(json.loads(answers[0][1].decode("utf-8"))["error"],
+                         "X-Emulator-Fault delay_ms: must be a decimal integer, got '\ufffd'")
+
+    def test_control_errors_quoting_the_query_stay_valid_json(self):
+        status, _, data = self.emu.request("GET", "/_emulator/journal?command=%FF")
+        self.assertEqual(status, 400)
+        self.assertIn("\ufffd", json.loads(data.decode("utf-8"))["error"])
+
+    def test_a_refused_head_has_no_body(self):
+        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=5) as sock:
+            sock.sendall(b"HEAD http://example.com/_emulator/health HTTP/1.1\r\nHost: example.com\r\n\r\n"
+                         b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        first, _, rest = data.partition(b"\r\n\r\n")
+        self.assertTrue(first.startswith(b"HTTP/1.1 403 "))
+        self.assertIn(b"Connection: close", first)  # a refusal ends the connection...
+        self.assertEqual(rest, b"")  # ...and a HEAD answer carries no body
+
+
 class StopTest(unittest.TestCase):
     """Finding 7: at SIGTERM, every request already sent is answered, pipelined ones included."""
 
