@@ -34,7 +34,7 @@ struct EmulatorOptions {
 
 class Emulator {
 public:
-    Emulator(EmulatorOptions options, std::shared_ptr<const rules::RuleSet> rules, log::AccessLog& access_log)
+    Emulator(EmulatorOptions options, const std::shared_ptr<const rules::RuleSet>& rules, log::AccessLog& access_log)
         : options_(std::move(options)),
           rules_(rules),
           tenants_(options_.tenant_limits),

@@ -123,7 +123,8 @@ int serve(const lee::cli::ServeOptions& options) {
         [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
         [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
     std::vector<std::shared_ptr<lee::http::Listener>> listeners;
-    auto listen = [&](const std::string& host, std::uint16_t port, std::shared_ptr<boost::asio::ssl::context> serve) {
+    auto listen = [&](const std::string& host, std::uint16_t port,
+                      const std::shared_ptr<boost::asio::ssl::context>& serve) {
         try {
             const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(host), port);
             listeners.push_back(

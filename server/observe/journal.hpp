@@ -89,7 +89,7 @@ public:
 private:
     static constexpr std::size_t kMaxStripes = 16;
     // A stripe's share of the byte bound is at least this, so small bounds use one stripe (exact order).
-    static constexpr std::size_t kMinStripeBytes = 64 * 1024;
+    static constexpr std::size_t kMinStripeBytes = std::size_t{64} * 1024;
     // A ring of entries in sequence order that grows up to its bound and then reuses its slots, so recording
     // allocates nothing beyond the entry's own text.
     struct Stripe {

@@ -249,8 +249,8 @@ std::optional<FaultAction> parse_fault_header(std::string_view header, std::stri
                     action.delay_ms = static_cast<std::uint32_t>(*number);
                 }
             } else {
-                throw SettingError("X-Emulator-Fault", "unknown action '" + shown(name) +
-                                                           "' (error_code, http_status, delay_ms, network)");
+                throw SettingError("X-Emulator-Fault",
+                                   "unknown action '" + shown(name) + "' (error_code, http_status, delay_ms, network)");
             }
             if (semicolon == std::string_view::npos) break;
             header.remove_prefix(semicolon + 1);
