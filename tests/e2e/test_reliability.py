@@ -358,15 +358,8 @@ class FuzzFindingsTest(EmulatorTest):
         self.assertIn("\ufffd", json.loads(data.decode("utf-8"))["error"])
 
     def test_a_refused_head_has_no_body(self):
-        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=5) as sock:
-            sock.sendall(b"HEAD http://example.com/_emulator/health HTTP/1.1\r\nHost: example.com\r\n\r\n"
-                         b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
+        data = self.emu.raw(b"HEAD http://example.com/_emulator/health HTTP/1.1\r\nHost: example.com\r\n\r\n"
+                            b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         first, _, rest = data.partition(b"\r\n\r\n")
         self.assertTrue(first.startswith(b"HTTP/1.1 403 "))
         self.assertIn(b"Connection: close", first)  # a refusal ends the connection...
