@@ -381,7 +381,18 @@ class StopTest(unittest.TestCase):
                     payload += head + body
                 sock.sendall(payload)
                 socks.append(sock)
-            time.sleep(0.05)  # in the emulator's socket buffers, not necessarily read yet
+            # Every connection accepted (a connection still in the kernel's accept queue is not the emulator's yet),
+            # its requests in the emulator's socket buffers, not necessarily read.
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                _, _, metrics = emu.request("GET", "/metrics")
+                open_now = [line for line in metrics.decode().splitlines() if line.startswith("lee_connections_open ")]
+                if open_now and int(open_now[0].split()[1]) >= 17:  # the 16 and the one asking
+                    break
+                time.sleep(0.01)
+            if emu._conn:
+                emu._conn.close()
+                emu._conn = None
             emu.proc.send_signal(signal.SIGTERM)
             counts = []
             for sock in socks:
