@@ -172,7 +172,8 @@ std::optional<FaultDecision> FaultStore::decide(const FaultSubject& subject) con
 
 json::array FaultStore::to_json() const {
     json::array out;
-    for (const auto& active : *rules_.load(std::memory_order_acquire)) {
+    const auto list = rules_.load(std::memory_order_acquire);  // held: a range-for would free it early
+    for (const auto& active : *list) {
         json::value rule = json::value_from(active->rule);
         auto& object = rule.get_object();
         object["hits"] = active->hits.load(std::memory_order_relaxed);
@@ -184,7 +185,8 @@ json::array FaultStore::to_json() const {
 }
 
 void FaultStore::for_each_fired(const std::function<void(std::string_view, std::uint64_t)>& visit) const {
-    for (const auto& active : *rules_.load(std::memory_order_acquire)) {
+    const auto list = rules_.load(std::memory_order_acquire);  // held: a range-for would free it early
+    for (const auto& active : *list) {
         visit(active->rule.id, active->fired.load(std::memory_order_relaxed));
     }
 }
