@@ -232,9 +232,7 @@ api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid, std::stri
     bool more = false;
     if (const auto tenant = emulator.tenants().find(sdkappid)) {
         total = tenant->rooms.size();
-        rooms = tenant->rooms.select([&](const state::Room& room) { return !cursor || room.room_id > *cursor; },
-                                     [](const state::Room& a, const state::Room& b) { return a.room_id < b.room_id; },
-                                     limit, more);
+        rooms = tenant->rooms.list_by_id(cursor, limit, more);
     }
     json::array list;
     for (const auto& room : rooms) list.push_back(api::room_record_json(room));

@@ -1,14 +1,157 @@
 #include "state/room_registry.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 namespace lee::state {
 
-std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room.room_id; }
+namespace {
+
+// Field by field, in one order for measuring, writing and reading. Lengths and counts are 32-bit.
+struct Measure {
+    std::size_t size = 0;
+    void bytes(const void*, std::size_t n) { size += n; }
+};
+struct Write {
+    char* at;
+    void bytes(const void* from, std::size_t n) {
+        if (n != 0) std::memcpy(at, from, n);
+        at += n;
+    }
+};
+template <typename Out, typename T>
+void put(Out& out, const T& value) {
+    out.bytes(&value, sizeof value);
+}
+template <typename Out>
+void put_text(Out& out, std::string_view text) {
+    put(out, static_cast<std::uint32_t>(text.size()));
+    out.bytes(text.data(), text.size());
+}
+// Everything behind the RoomId (which is written bare: its length is in the header).
+template <typename Out>
+void put_room(Out& out, const Room& room) {
+    out.bytes(room.room_id.data(), room.room_id.size());
+    put_text(out, room.owner_account);
+    put_text(out, room.room_name);
+    put_text(out, room.room_type);
+    put_text(out, room.take_seat_mode);
+    put_text(out, room.seat_template);
+    put_text(out, room.cover_url);
+    put_text(out, room.notice);
+    put(out, room.max_seat_count);
+    put(out, room.max_member_count);
+    put(out, room.activity_status);
+    const std::uint8_t flags = (room.is_message_disabled ? 1U : 0U) | (room.is_unlimited_room_enabled ? 2U : 0U);
+    put(out, flags);
+    put(out, static_cast<std::uint32_t>(room.category.size()));
+    for (const auto& tag : room.category) {
+        if (const auto* number = std::get_if<std::int64_t>(&tag)) {
+            put(out, std::uint8_t{0});
+            put(out, *number);
+        } else {
+            put(out, std::uint8_t{1});
+            put_text(out, std::get<std::string>(tag));
+        }
+    }
+    put(out, static_cast<std::uint32_t>(room.metadata.size()));
+    for (const auto& entry : room.metadata) {
+        put_text(out, entry.key);
+        put_text(out, entry.value);
+    }
+    put(out, static_cast<std::uint32_t>(room.robots.size()));
+    for (const auto& robot : room.robots) put_text(out, robot);
+}
+
+struct Read {
+    const char* at;
+    template <typename T>
+    T get() {
+        T value;
+        std::memcpy(&value, at, sizeof value);
+        at += sizeof value;
+        return value;
+    }
+    std::string_view text() {
+        const auto size = get<std::uint32_t>();
+        const std::string_view out(at, size);
+        at += size;
+        return out;
+    }
+};
+
+}  // namespace
+
+RoomRegistry::Stored* RoomRegistry::Stored::pack(const Room& room) {
+    Measure measure;
+    put_room(measure, room);
+    void* memory = ::operator new(sizeof(Stored) + measure.size);
+    auto* stored = new (memory) Stored;
+    stored->view_count = room.view_count;
+    stored->create_time = room.create_time;
+    stored->size = static_cast<std::uint32_t>(measure.size);
+    stored->id_size = static_cast<std::uint32_t>(room.room_id.size());
+    stored->is_public_visible = room.is_public_visible;
+    Write write{stored->bytes()};
+    put_room(write, room);
+    return stored;
+}
+
+void RoomRegistry::Stored::destroy(Stored* stored) noexcept {
+    if (!stored) return;
+    stored->~Stored();
+    ::operator delete(stored);
+}
+
+std::string_view RoomRegistry::Stored::owner_account() const {
+    Read read{bytes() + id_size};
+    return read.text();
+}
+
+Room RoomRegistry::Stored::unpack() const {
+    Room room;
+    room.room_id = room_id();
+    room.view_count = view_count;
+    room.create_time = create_time;
+    room.is_public_visible = is_public_visible;
+    Read read{bytes() + id_size};
+    room.owner_account = read.text();
+    room.room_name = read.text();
+    room.room_type = read.text();
+    room.take_seat_mode = read.text();
+    room.seat_template = read.text();
+    room.cover_url = read.text();
+    room.notice = read.text();
+    room.max_seat_count = read.get<std::uint32_t>();
+    room.max_member_count = read.get<std::uint32_t>();
+    room.activity_status = read.get<std::int32_t>();
+    const auto flags = read.get<std::uint8_t>();
+    room.is_message_disabled = (flags & 1U) != 0;
+    room.is_unlimited_room_enabled = (flags & 2U) != 0;
+    room.category.resize(read.get<std::uint32_t>());
+    for (auto& tag : room.category) {
+        if (read.get<std::uint8_t>() == 0) {
+            tag = read.get<std::int64_t>();
+        } else {
+            tag = std::string(read.text());
+        }
+    }
+    room.metadata.resize(read.get<std::uint32_t>());
+    for (auto& entry : room.metadata) {
+        entry.key = read.text();
+        entry.value = read.text();
+    }
+    room.robots.resize(read.get<std::uint32_t>());
+    for (auto& robot : room.robots) robot = read.text();
+    return room;
+}
+
+std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room_id(); }
 
 RoomRegistry::Shard::~Shard() {
     listed.clear();
-    for (const Entry& entry : rooms) delete entry.stored;
+    for (const Entry& entry : rooms) Stored::destroy(entry.stored);
 }
 
 RoomRegistry::~RoomRegistry() {
@@ -42,11 +185,10 @@ void RoomRegistry::each_shard(const Visit& visit) const {
     }
 }
 
-void RoomRegistry::insert(Shard& shard, Room room) {
-    auto stored = std::make_unique<Stored>(std::move(room));
-    const std::size_t hash = StringHash{}(stored->room.room_id);
-    shard.rooms.insert(Entry{stored.get(), hash});  // may throw: the room is still ours to free
-    if (stored->room.is_public_visible) shard.listed.insert(*stored);
+void RoomRegistry::insert(Shard& shard, const Room& room) {
+    std::unique_ptr<Stored, StoredDelete> stored(Stored::pack(room));
+    shard.rooms.insert(Entry{stored.get(), StringHash{}(room.room_id)});  // may throw: the room is still ours
+    if (stored->is_public_visible) shard.listed.insert(*stored);
     stored.release();  // now the table's
 }
 
@@ -81,17 +223,17 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
         shard.prune_at = std::max<std::size_t>(64, shard.create_windows.size() * 2);
     }
     if (existing != shard.rooms.end()) {
-        return existing->stored->room.owner_account == room.owner_account ? CreateOutcome::exists_same_owner
-                                                                          : CreateOutcome::exists_other_owner;
+        return existing->stored->owner_account() == room.owner_account ? CreateOutcome::exists_same_owner
+                                                                       : CreateOutcome::exists_other_owner;
     }
-    insert(shard, std::move(room));
+    insert(shard, room);
     count_.fetch_add(1, std::memory_order_relaxed);
     return CreateOutcome::created;
 }
 
 bool RoomRegistry::destroy(std::string_view room_id) {
     Shard& shard = shard_for(room_id);
-    std::unique_ptr<Stored> gone;  // freed after the lock is let go
+    std::unique_ptr<Stored, StoredDelete> gone;  // freed after the lock is let go
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
@@ -108,61 +250,69 @@ bool RoomRegistry::with_room(Self& self, std::string_view room_id, const Use& us
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
-    use(shard, *it->stored);
+    use(shard, *it);
     return true;
 }
 
 std::optional<Room> RoomRegistry::find(std::string_view room_id) const {
     std::optional<Room> found;
-    with_room(*this, room_id, [&](const Shard&, const Stored& stored) { found = stored.room; });
+    with_room(*this, room_id, [&](const Shard&, const Entry& entry) { found = entry.stored->unpack(); });
     return found;
 }
 
 bool RoomRegistry::update(std::string_view room_id, const std::function<void(Room&)>& change) {
-    return with_room(*this, room_id, [&](Shard& shard, Stored& stored) {
+    Stored* replaced = nullptr;  // freed after the lock is let go
+    const bool found = with_room(*this, room_id, [&](Shard& shard, const Entry& entry) {
+        Room room = entry.stored->unpack();
+        change(room);
+        std::unique_ptr<Stored, StoredDelete> repacked(Stored::pack(room));
         // The change may move the room in the listing order or in or out of it: taken out, put back.
-        forget(shard, stored);
-        change(stored.room);
-        if (stored.room.is_public_visible) shard.listed.insert(stored);
+        forget(shard, *entry.stored);
+        if (repacked->is_public_visible) shard.listed.insert(*repacked);
+        replaced = entry.stored;
+        entry.stored = repacked.release();
     });
+    Stored::destroy(replaced);
+    return found;
 }
 
 bool RoomRegistry::read(std::string_view room_id, const std::function<void(const Room&)>& look) const {
-    return with_room(*this, room_id, [&](const Shard&, const Stored& stored) { look(stored.room); });
+    return with_room(*this, room_id, [&](const Shard&, const Entry& entry) { look(entry.stored->unpack()); });
 }
 
 std::vector<Room> RoomRegistry::snapshot() const {
     std::vector<Room> rooms;
     each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
-        for (const Entry& entry : shard.rooms) rooms.push_back(entry.stored->room);
+        for (const Entry& entry : shard.rooms) rooms.push_back(entry.stored->unpack());
     });
     return rooms;
 }
 
-std::vector<Room> RoomRegistry::select(const std::function<bool(const Room&)>& keep,
-                                       const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
-                                       bool& more) const {
-    // A max-heap under `before`: its top is the last room of the page so far, the first to give way.
+std::vector<Room> RoomRegistry::list_by_id(const std::optional<std::string>& after, std::size_t limit,
+                                           bool& more) const {
+    // A max-heap by RoomId of the best `limit` so far; a room is unpacked only when it enters the heap.
     std::vector<Room> heap;
-    std::size_t matched = 0;
+    more = false;
+    if (limit == 0) return heap;
+    auto before = [](const Room& a, const Room& b) { return a.room_id < b.room_id; };
     each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
         for (const Entry& entry : shard.rooms) {
-            const Room& room = entry.stored->room;
-            if (!keep(room)) continue;
-            ++matched;
+            const std::string_view id = entry.stored->room_id();
+            if (after && id <= *after) continue;
             if (heap.size() < limit) {
-                heap.push_back(room);
+                heap.push_back(entry.stored->unpack());
                 std::push_heap(heap.begin(), heap.end(), before);
-            } else if (limit > 0 && before(room, heap.front())) {
-                std::pop_heap(heap.begin(), heap.end(), before);
-                heap.back() = room;
-                std::push_heap(heap.begin(), heap.end(), before);
+                continue;
             }
+            more = true;
+            if (id >= heap.front().room_id) continue;
+            std::pop_heap(heap.begin(), heap.end(), before);
+            heap.back() = entry.stored->unpack();
+            std::push_heap(heap.begin(), heap.end(), before);
         }
     });
-    more = matched > heap.size();
     std::sort_heap(heap.begin(), heap.end(), before);
     return heap;
 }
@@ -180,34 +330,36 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
         return order == ListOrder::descend ? a_first : !a_first && a.room_id != b.room_id;
     };
     // A max-heap under `before` holds the best `limit` so far; its top is the first to give way. Each shard is
-    // walked in order from the cursor only while its rooms can still make the page.
-    auto offer = [&](const Room& room) {
+    // walked in order from the cursor only while its rooms can still make the page, and a room is unpacked only
+    // when it enters the page.
+    auto offer = [&](const Stored& stored) {
         if (page.size() < limit) {
-            page.push_back(room);
+            page.push_back(stored.unpack());
             std::push_heap(page.begin(), page.end(), before);
             return true;
         }
-        if (!before(room, page.front())) {
-            more = true;
-            return false;  // neither this room nor any after it in this shard makes the page
-        }
+        more = true;
+        const Room& last = page.front();
+        const bool descending_first = ListedBefore::before(stored.view_count, stored.create_time, stored.room_id(),
+                                                           last.view_count, last.create_time, last.room_id);
+        const bool first = order == ListOrder::descend ? descending_first : !descending_first;
+        if (!first) return false;  // neither this room nor any after it in this shard makes the page
         std::pop_heap(page.begin(), page.end(), before);
-        page.back() = room;
+        page.back() = stored.unpack();
         std::push_heap(page.begin(), page.end(), before);
-        more = true;  // the one pushed out follows the page
-        return true;
+        return true;  // the one pushed out follows the page
     };
     each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
         if (order == ListOrder::descend) {
             auto it = after ? shard.listed.upper_bound(*after, descend) : shard.listed.begin();
-            for (; it != shard.listed.end() && offer(it->room); ++it) {
+            for (; it != shard.listed.end() && offer(*it); ++it) {
             }
         } else {
             auto it = after ? shard.listed.lower_bound(*after, descend) : shard.listed.end();
             while (it != shard.listed.begin()) {
                 --it;
-                if (!offer(it->room)) break;
+                if (!offer(*it)) break;
             }
         }
     });
@@ -241,7 +393,7 @@ void RoomRegistry::replace(std::vector<Room> rooms, const std::vector<std::pair<
     for (Room& room : rooms) {
         Shard& shard = shard_for(room.room_id);
         std::lock_guard lock(shard.mutex);
-        insert(shard, std::move(room));
+        insert(shard, room);
         count_.fetch_add(1, std::memory_order_relaxed);
     }
     for (const auto& [id, window] : windows) {
@@ -274,7 +426,7 @@ void RoomRegistry::clear() {
             windows.swap(shard.create_windows);
             shard.prune_at = 64;
         }
-        for (const Entry& entry : rooms) delete entry.stored;
+        for (const Entry& entry : rooms) Stored::destroy(entry.stored);
     });
 }
 

@@ -71,11 +71,9 @@ public:
     // Shows the stored room to `look` under its shard lock, without copying it; false when there is no such room.
     bool read(std::string_view room_id, const std::function<void(const Room&)>& look) const;
     std::vector<Room> snapshot() const;
-    // The first `limit` rooms that `keep` accepts, in `before` order, copying only rooms that can make the page:
-    // O(rooms × log limit) instead of copying and sorting everything. `more` says whether others were left out.
-    std::vector<Room> select(const std::function<bool(const Room&)>& keep,
-                             const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
-                             bool& more) const;
+    // The first `limit` rooms by RoomId after `after` (from the first without it); `more` says whether others
+    // follow. Only the page is unpacked.
+    std::vector<Room> list_by_id(const std::optional<std::string>& after, std::size_t limit, bool& more) const;
     // The first `limit` public rooms in `order` after `after` (from the start without it): each shard keeps its
     // public rooms in that order, so a page costs O(shards × log rooms + limit), however many rooms the app holds.
     // `more` says whether public rooms follow the page.
@@ -98,7 +96,7 @@ private:
     // A shard's table holds a pointer to each room and the hash of its RoomId: 16 bytes a slot, and a growing
     // table moves slots without rereading the rooms. The table owns what the pointers point to.
     struct Entry {
-        Stored* stored;
+        mutable Stored* stored;  // replaced in place by update(): the RoomId, hence the hash, stays
         std::size_t hash;
     };
     struct EntryHash {
@@ -115,11 +113,26 @@ private:
             return id(a) == id(b);
         }
     };
-    // A room and its place in its shard's listing index (no allocation of its own).
+    // A room packed into one allocation: what the index and create_room's checks read at fixed places (ViewCount,
+    // CreateTime, visibility, RoomId, owner), every other field serialized behind them. A third of a Room's size,
+    // and one allocation instead of one per long string.
     struct Stored {
-        explicit Stored(Room from) : room(std::move(from)) {}
-        Room room;
-        boost::intrusive::set_member_hook<> listed;
+        boost::intrusive::set_member_hook<> listed;  // its place in the shard's listing index, when public
+        std::uint64_t view_count = 0;
+        std::int64_t create_time = 0;
+        std::uint32_t size = 0;     // bytes behind the header
+        std::uint32_t id_size = 0;  // the RoomId is the first bytes, the owner (length-prefixed) the next
+        bool is_public_visible = true;
+        const char* bytes() const { return reinterpret_cast<const char*>(this + 1); }
+        char* bytes() { return reinterpret_cast<char*>(this + 1); }
+        std::string_view room_id() const { return {bytes(), id_size}; }
+        std::string_view owner_account() const;
+        Room unpack() const;
+        static Stored* pack(const Room& room);
+        static void destroy(Stored* stored) noexcept;
+    };
+    struct StoredDelete {
+        void operator()(Stored* stored) const noexcept { Stored::destroy(stored); }
     };
     struct ListedBefore {  // the "descend" order
         static bool before(std::uint64_t view_a, std::int64_t time_a, std::string_view id_a, std::uint64_t view_b,
@@ -129,16 +142,13 @@ private:
             return id_a < id_b;
         }
         bool operator()(const Stored& a, const Stored& b) const {
-            return before(a.room.view_count, a.room.create_time, a.room.room_id, b.room.view_count, b.room.create_time,
-                          b.room.room_id);
+            return before(a.view_count, a.create_time, a.room_id(), b.view_count, b.create_time, b.room_id());
         }
         bool operator()(const ListPosition& a, const Stored& b) const {
-            return before(a.view_count, a.create_time, a.room_id, b.room.view_count, b.room.create_time,
-                          b.room.room_id);
+            return before(a.view_count, a.create_time, a.room_id, b.view_count, b.create_time, b.room_id());
         }
         bool operator()(const Stored& a, const ListPosition& b) const {
-            return before(a.room.view_count, a.room.create_time, a.room.room_id, b.view_count, b.create_time,
-                          b.room_id);
+            return before(a.view_count, a.create_time, a.room_id(), b.view_count, b.create_time, b.room_id);
         }
     };
     using ListIndex = boost::intrusive::set<
@@ -169,7 +179,7 @@ private:
     static bool within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms);
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
-    static void insert(Shard& shard, Room room);
+    static void insert(Shard& shard, const Room& room);
     static void forget(Shard& shard, Stored& stored);
     mutable std::array<std::atomic<Shard*>, kShards> shards_{};
     std::size_t max_rooms_;
