@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -58,8 +59,13 @@ public:
     virtual void wind_down() = 0;
     // Closes the connection if it is not in the middle of answering (for a newer connection's room).
     virtual void evict() = 0;
+    // Closes the connection now, whatever it is doing (to keep unread answers within their bound).
+    virtual void drop() = 0;
     // Waiting for a request, reading one, or stalled: nothing a client is owed would be lost by closing it.
     std::atomic<bool> evictable{true};
+    std::atomic<std::size_t> unread{0};  // bytes of the answer being written, charged to UnreadAnswers
+    std::atomic<bool> dropping{false};   // picked to make room for unread answers
+    std::uint64_t opened = 0;            // the order it was opened in, set once by Connections::add
 };
 
 }  // namespace
@@ -70,15 +76,34 @@ class Connections {
 public:
     Connections(Handlers given, log::AccessLog& logger, TransportLimits transport,
                 std::shared_ptr<tls::TlsProvider> provider)
-        : handlers(std::move(given)), log(logger), limits(transport), tls(std::move(provider)) {}
+        : handlers(std::move(given)),
+          log(logger),
+          limits(std::move(transport)),
+          tls(std::move(provider)),
+          unread(*limits.unread) {}
     const Handlers handlers;
     log::AccessLog& log;
     const TransportLimits limits;
     const std::shared_ptr<tls::TlsProvider> tls;  // for CONNECT tunnels; may be null (then no proxy mode)
+    UnreadAnswers& unread;                        // owned by limits
     std::atomic<bool> stopping{false};
+
+    // Charges an answer of `bytes` to the process-wide bound, closing the connections that hold the most when it
+    // is full. False when the answer alone is larger than the whole bound (nothing is charged then).
+    bool charge(SessionBase& session, std::size_t bytes) {
+        if (bytes > unread.limit_) return false;
+        session.unread.store(bytes, std::memory_order_relaxed);
+        if (unread.held_.fetch_add(bytes, std::memory_order_relaxed) + bytes > unread.limit_) make_room(session);
+        return true;
+    }
+    void release(SessionBase& session) {
+        const std::size_t bytes = session.unread.exchange(0, std::memory_order_relaxed);
+        if (bytes != 0) unread.held_.fetch_sub(bytes, std::memory_order_relaxed);
+    }
 
     void add(SessionBase* session, std::weak_ptr<SessionBase> handle) {
         std::lock_guard lock(mutex_);
+        session->opened = next_order_;
         order_.emplace(next_order_, session);
         open_.emplace(session, Entry{next_order_++, std::move(handle)});
     }
@@ -122,6 +147,41 @@ public:
     }
 
 private:
+    // The slow path, only when the bound is reached: the holders of every listener, most bytes first, then the
+    // oldest, are closed until what stays held fits. Their bytes are released when their sessions close.
+    void make_room(const SessionBase& self) {
+        std::lock_guard lock(unread.mutex_);
+        std::vector<std::shared_ptr<SessionBase>> holders;
+        std::size_t leaving = 0;  // bytes of connections already closing for room
+        std::erase_if(unread.tables_, [&](const std::weak_ptr<Connections>& weak) {
+            const auto table = weak.lock();
+            if (!table) return true;
+            for (auto& session : table->snapshot()) {
+                if (session.get() == &self || session->unread.load(std::memory_order_relaxed) == 0) continue;
+                if (session->dropping.load(std::memory_order_relaxed)) {
+                    leaving += session->unread.load(std::memory_order_relaxed);
+                } else {
+                    holders.push_back(std::move(session));
+                }
+            }
+            return false;
+        });
+        std::sort(holders.begin(), holders.end(), [](const auto& a, const auto& b) {
+            const std::size_t bytes_a = a->unread.load(std::memory_order_relaxed);
+            const std::size_t bytes_b = b->unread.load(std::memory_order_relaxed);
+            return bytes_a != bytes_b ? bytes_a > bytes_b : a->opened < b->opened;
+        });
+        std::size_t held = unread.held_.load(std::memory_order_relaxed);
+        held -= std::min(held, leaving);
+        for (const auto& victim : holders) {
+            if (held <= unread.limit_) break;
+            held -= std::min(held, victim->unread.load(std::memory_order_relaxed));
+            victim->dropping.store(true, std::memory_order_relaxed);
+            victim->drop();
+            unread.dropped_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
     struct Entry {
         std::uint64_t order;  // 0 once picked for eviction
         std::weak_ptr<SessionBase> handle;
@@ -152,7 +212,10 @@ public:
           delay_(stream_.get_executor()),
           connections_(std::move(connections)),
           limits_(connections_->limits) {}
-    ~Session() override { connections_->remove(this); }
+    ~Session() override {
+        connections_->release(*this);
+        connections_->remove(this);
+    }
 
     void start() {
         connections_->add(this, this->weak_from_this());
@@ -171,7 +234,14 @@ public:
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
             // An idle connection whose next request has already arrived (its read is about to complete) is
             // answered first: a client that sent before the signal gets its answer.
-            if (self->stalled_ || (self->idle_ && !self->input_waiting())) return self->close();
+            if (self->stalled_) return self->close();
+            // Cancelled rather than closed: a read that has taken bytes already (its handler not yet run) still
+            // delivers them, and the request is answered; one still waiting ends with operation_aborted.
+            if (self->idle_ && !self->input_waiting()) {
+                beast::error_code ignored;
+                self->transport().socket().cancel(ignored);
+                return;
+            }
             self->delay_.cancel();
         });
     }
@@ -180,6 +250,10 @@ public:
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
             if (self->evictable.load(std::memory_order_relaxed)) self->close();
         });
+    }
+
+    void drop() override {
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
     }
 
 private:
@@ -416,9 +490,11 @@ private:
     // Bytes out, then an orderly close: the client reads them and then the end of the stream.
     void write_raw(std::string bytes) {
         raw_ = std::move(bytes);
+        if (!connections_->charge(*this, raw_.size())) return close();
         transport().expires_after(limits_.read_timeout);
         asio::async_write(stream_, asio::buffer(raw_),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->connections_->release(*self);
                               if (ec) return self->close();
                               self->finish();
                           });
@@ -440,6 +516,15 @@ private:
 
     void write(bool close_after) {
         close_after_ = close_after;
+        if (!connections_->charge(*this, response_.body().size())) {
+            const std::string reason = "the answer (" + std::to_string(response_.body().size()) +
+                                       " bytes) is larger than the bound on unread answers (" +
+                                       std::to_string(connections_->unread.limit()) + " bytes: --max-unread-bytes)";
+            connections_->log.message(log::Level::warn, reason);
+            response_ = transport_error(503, reason);
+            close_after_ = true;
+            connections_->charge(*this, response_.body().size());
+        }
         serializer_.emplace(response_);
         write_some();
     }
@@ -453,6 +538,7 @@ private:
                                          if (ec) return self->close();
                                          if (!self->serializer_->is_done()) return self->write_some();
                                          self->serializer_.reset();
+                                         self->connections_->release(*self);
                                          if (self->close_after_) return self->finish();
                                          self->next_request();
                                      });
@@ -489,6 +575,7 @@ private:
     }
 
     void close() {
+        connections_->release(*this);
         beast::error_code ignored;
         transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
         transport().socket().close(ignored);
@@ -514,6 +601,13 @@ private:
 
 }  // namespace
 
+namespace {
+TransportLimits with_unread_bound(TransportLimits limits) {
+    if (!limits.unread) limits.unread = std::make_shared<UnreadAnswers>(TransportLimits::kDefaultUnreadBytes);
+    return limits;
+}
+}  // namespace
+
 Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
                    TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
                    std::shared_ptr<asio::ssl::context> serve_tls)
@@ -521,68 +615,93 @@ Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers
       acceptor_(asio::make_strand(io)),
       retry_(acceptor_.get_executor()),
       serve_tls_(std::move(serve_tls)),
-      connections_(std::make_shared<Connections>(std::move(handlers), log, limits, std::move(tunnels))) {
+      connections_(std::make_shared<Connections>(std::move(handlers), log, with_unread_bound(std::move(limits)),
+                                                 std::move(tunnels))) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    std::lock_guard lock(connections_->unread.mutex_);
+    connections_->unread.tables_.push_back(connections_);
 }
 
 void Listener::start() { accept(); }
 
 void Listener::stop() {
     connections_->stopping = true;
+    taking_queue_ = true;
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+        self->take_accept_queue();
         beast::error_code ignored;
         self->acceptor_.close(ignored);
         self->retry_.cancel();
+        self->taking_queue_ = false;
     });
     for (const auto& session : connections_->snapshot()) session->wind_down();
 }
 
-std::size_t Listener::open_connections() const { return connections_->size(); }
+// A client whose connect() has completed has sent its request to the emulator as far as it can tell; the kernel
+// holds those connections until accepted. Taken without waiting, so a stop never blocks on a quiet queue; bounded
+// by the backlog, as clients may go on connecting meanwhile.
+void Listener::take_accept_queue() {
+    beast::error_code ec;
+    acceptor_.non_blocking(true, ec);
+    for (int taken = 0; !ec && taken < asio::socket_base::max_listen_connections; ++taken) {
+        tcp::socket socket(asio::make_strand(io_));
+        acceptor_.accept(socket, ec);  // would_block once the queue is empty
+        if (!ec) admit(std::move(socket));
+    }
+}
+
+std::size_t Listener::open_connections() const { return connections_->size() + (taking_queue_ ? 1 : 0); }
+
+void Listener::admit(tcp::socket socket) {
+    beast::error_code ignored;
+    // At the bound, the oldest connection that owes nothing makes room; if every one is busy answering, the newest
+    // waits in no queue: it is closed at once.
+    if (connections_->size() >= connections_->limits.max_connections && !connections_->evict_oldest()) {
+        socket.close(ignored);
+        return;
+    }
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (serve_tls_) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), connections_, serve_tls_)->start();
+    } else {
+        std::make_shared<Session<PlainStream>>(std::move(socket), connections_)->start();
+    }
+}
 
 void Listener::accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                               tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
-        if (!ec) {
-            beast::error_code ignored;
-            // At the bound, the oldest connection that owes nothing makes room; if every one is busy answering,
-            // the newest waits in no queue: it is closed at once.
-            if (self->connections_->size() >= self->connections_->limits.max_connections &&
-                !self->connections_->evict_oldest()) {
-                socket.close(ignored);
-                return self->accept();
+    acceptor_.async_accept(
+        asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+            if (ec == asio::error::operation_aborted) return;
+            if (!ec) {
+                // Accepted as a stop began: still a client owed its answer; the stop takes the rest of the queue.
+                self->admit(std::move(socket));
+                if (!self->connections_->stopping) self->accept();
+                return;
             }
-            socket.set_option(tcp::no_delay(true), ignored);
-            if (self->serve_tls_) {
-                std::make_shared<Session<TlsStream>>(std::move(socket), self->connections_, self->serve_tls_)->start();
-            } else {
-                std::make_shared<Session<PlainStream>>(std::move(socket), self->connections_)->start();
+            if (self->connections_->stopping) return;
+            // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
+            // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
+            if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
+                self->connections_->evict_oldest()) {
+                // The evicted connection closes on its own strand: give it a moment before asking again.
+                self->retry_.expires_after(kEvictionRetry);
+                return self->retry_.async_wait([self](beast::error_code wait_error) {
+                    if (!wait_error) self->accept();
+                });
             }
-            return self->accept();
-        }
-        // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
-        // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
-        if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
-            self->connections_->evict_oldest()) {
-            // The evicted connection closes on its own strand: give it a moment before asking again.
-            self->retry_.expires_after(kEvictionRetry);
-            return self->retry_.async_wait([self](beast::error_code wait_error) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now - self->last_accept_log_ >= kAcceptLogEvery) {
+                self->last_accept_log_ = now;
+                self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
+            }
+            self->retry_.expires_after(kAcceptRetry);
+            self->retry_.async_wait([self](beast::error_code wait_error) {
                 if (!wait_error) self->accept();
             });
-        }
-        const auto now = std::chrono::steady_clock::now();
-        if (now - self->last_accept_log_ >= kAcceptLogEvery) {
-            self->last_accept_log_ = now;
-            self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
-        }
-        self->retry_.expires_after(kAcceptRetry);
-        self->retry_.async_wait([self](beast::error_code wait_error) {
-            if (!wait_error) self->accept();
         });
-    });
 }
 
 }  // namespace lee::http
