@@ -103,6 +103,7 @@ int serve(const lee::cli::ServeOptions& options) {
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
     limits.max_connections = connection_bound(options.max_connections);
+    limits.io_threads = options.threads;
     limits.unread = std::make_shared<lee::http::UnreadAnswers>(options.max_unread_bytes);
 
     // TLS material is made on first use (a CONNECT, GET /_emulator/ca.pem), or now when HTTPS is asked for.

@@ -14,10 +14,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -45,8 +44,8 @@ constexpr std::chrono::seconds kAcceptLogEvery{1};
 constexpr std::string_view kGarbage{"\x00\xff\xfe EMULATOR-GARBAGE \x15\x03\x03\x00\x02\x02\x32 not http\r\n\r\n", 41};
 constexpr std::string_view kTunnelOpen = "HTTP/1.1 200 Connection Established\r\n\r\n";
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = tcp::socket;
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
@@ -197,9 +196,16 @@ namespace {
 // Reads requests one at a time and answers each before reading the next; pipelined requests wait in the
 // buffer, so answers always go out in request order. The same code serves plain TCP and TLS; a plain session
 // that accepts a CONNECT hands its socket to a TLS session (proxy mode).
+//
+// Lean on purpose (issue 11): bytes are parsed straight from the session's buffer (no composed read operation),
+// the parser's body keeps its capacity from one request to the next, and timeouts are one lazy deadline: a
+// request that arrives whole and an answer that goes out in one write touch no timer at all. A session's handlers
+// never run at once (each starts the next operation); the executor is a strand only when several threads run the
+// io_context, for the deadline timer and calls from other connections (eviction, stop).
 template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    using Clock = std::chrono::steady_clock;
 
 public:
     // `context`: for a TLS session. `pending`: bytes already read from the socket that belong to this session
@@ -209,6 +215,7 @@ public:
         : stream_(make_stream(std::move(socket), context)),
           context_(context),
           buffer_(std::move(pending)),
+          watchdog_(stream_.get_executor()),
           delay_(stream_.get_executor()),
           connections_(std::move(connections)),
           limits_(connections_->limits) {}
@@ -239,7 +246,7 @@ public:
             // delivers them, and the request is answered; one still waiting ends with operation_aborted.
             if (self->idle_ && !self->input_waiting()) {
                 beast::error_code ignored;
-                self->transport().socket().cancel(ignored);
+                self->transport().cancel(ignored);
                 return;
             }
             self->delay_.cancel();
@@ -265,10 +272,33 @@ private:
         }
     }
 
-    beast::tcp_stream& transport() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& transport() { return beast::get_lowest_layer(stream_); }
 
+    // --- the deadline ---------------------------------------------------------------------------------------
+    // One timer per connection, armed only when a deadline comes earlier than the one it waits for; a later
+    // deadline is picked up when the timer fires. Reaching the deadline closes the connection, which ends whatever
+    // operation was waiting.
+    void set_deadline(Clock::duration timeout) {
+        deadline_ = Clock::now() + timeout;
+        if (deadline_ < armed_) arm(deadline_);
+    }
+    void clear_deadline() { deadline_ = Clock::time_point::max(); }
+
+    void arm(Clock::time_point at) {
+        if (closed_) return;
+        armed_ = at;
+        watchdog_.expires_at(at);
+        watchdog_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            if (ec || self->closed_) return;  // re-armed or closed meanwhile
+            if (Clock::now() >= self->deadline_) return self->close();
+            self->armed_ = Clock::time_point::max();
+            if (self->deadline_ != Clock::time_point::max()) self->arm(self->deadline_);
+        });
+    }
+
+    // --- reading --------------------------------------------------------------------------------------------
     void handshake() {
-        transport().expires_after(limits_.read_timeout);
+        set_deadline(limits_.read_timeout);
         // Bytes that came with the CONNECT (a client may send its ClientHello at once) start the handshake.
         stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
                                 // The default argument satisfies Beast 1.81's constraint on this overload, which
@@ -283,78 +313,106 @@ private:
     // Bytes the client has sent that this session has not read yet (in the kernel, or in TLS's own buffer).
     bool input_waiting() {
         beast::error_code ec;
-        return transport().socket().available(ec) > 0;
+        return transport().available(ec) > 0;
     }
 
     void next_request() {
         // When stopping, every request already received is still answered (pipelined ones too); then the end.
         if (connections_->stopping && buffer_.size() == 0 && !input_waiting()) return finish();
         evictable.store(true, std::memory_order_relaxed);
-        parser_.emplace();
+        // A new parser for each request (Beast's cannot be reset), on the last one's body storage.
+        std::string body;
+        if (parser_) {
+            body = std::move(parser_->get().body());
+            body.clear();
+        }
+        parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)));
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
         parser_->body_limit(limits_.body_bytes);
-        if (buffer_.size() > 0) return read_request();
+        header_bytes_ = 0;
+        header_checked_ = false;
+        reading_ = false;
+        if (buffer_.size() > 0) return parse();
         // Waiting for a request to begin is bounded by the idle timeout; reading it, by the read timeout.
-        transport().expires_after(limits_.idle_timeout);
+        set_deadline(limits_.idle_timeout);
         idle_ = true;
+        read_more();
+    }
+
+    void read_more() {
         stream_.async_read_some(buffer_.prepare(kReadChunk),
                                 [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                                     self->idle_ = false;
                                     self->buffer_.commit(bytes);
+                                    // End of stream, reset, timeout: nobody to answer (a request cut short too).
                                     if (ec) return self->close();
-                                    self->read_request();
+                                    self->parse();
                                 });
     }
 
-    // Beast's header_limit bounds each parse step, not the header as a whole (fields parsed in an earlier step
-    // are not counted again), so the header is read step by step and its total size checked here.
-    void read_request() {
-        transport().expires_after(limits_.read_timeout);
-        header_bytes_ = 0;
-        read_header();
-    }
-
-    void read_header() {
-        // Bytes the parser has consumed; what it has not consumed yet is bounded by its own per-step limit.
-        if (header_bytes_ > limits_.header_bytes) return on_read(beast_http::error::header_limit);
-        if (parser_->is_header_done()) {
-            // A tunnel request has no body to wait for.
-            if (parser_->get().method() == beast_http::verb::connect) return on_connect();
-            return check_header();
+    // Feeds the buffer to the parser until the request is complete or more bytes are needed.
+    void parse() {
+        while (buffer_.size() > 0) {
+            beast::error_code ec;
+            const bool in_header = !parser_->is_header_done();
+            const std::size_t used = parser_->put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (in_header) header_bytes_ += used;
+            // The header is bounded as a whole, whether parsed or still arriving.
+            if (header_bytes_ > limits_.header_bytes ||
+                (in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes)) {
+                return on_error(beast_http::error::header_limit);
+            }
+            if (ec == beast_http::error::need_more) break;
+            if (ec) return on_error(ec);
+            if (parser_->is_header_done() && !header_checked_) {
+                header_checked_ = true;
+                // A tunnel request has no body to wait for.
+                if (parser_->get().method() == beast_http::verb::connect) return on_connect();
+                if (!check_header()) return;  // refused, or 100 Continue on its way (which parses on)
+            }
+            if (parser_->is_done()) return on_request();
+            if (used == 0) break;  // nothing more to parse in what is here
         }
-        beast_http::async_read_some(stream_, buffer_, *parser_,
-                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                                        self->header_bytes_ += bytes;
-                                        if (ec) return self->on_read(ec);
-                                        self->read_header();
-                                    });
+        if (parser_->is_done()) return on_request();  // e.g. a header without body, consumed whole
+        // The rest of the request is bounded by the read timeout from its first byte (set once per request).
+        if (!reading_) {
+            reading_ = true;
+            set_deadline(limits_.read_timeout);
+        }
+        read_more();
     }
 
-    // What the header alone decides (RFC 9110/9112): codings the emulator does not decode, and Expect.
-    void check_header() {
+    // What the header alone decides (RFC 9110/9112): codings the emulator does not decode, and Expect. True when
+    // parsing goes on now.
+    bool check_header() {
         const auto& request = parser_->get();
         const std::string_view codings = request[beast_http::field::transfer_encoding];
         if (!codings.empty() && !only_chunked(codings)) {
-            return reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
+            reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
+            return false;
         }
         const std::string_view encoding = request[beast_http::field::content_encoding];
         if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
-            return reject(415, "Content-Encoding '" + std::string(encoding) +
-                                   "' is not supported (send the body "
-                                   "uncompressed)");
+            reject(415, "Content-Encoding '" + std::string(encoding) +
+                            "' is not supported (send the body "
+                            "uncompressed)");
+            return false;
         }
         const std::string_view expect = request[beast_http::field::expect];
-        if (expect.empty() || parser_->is_done()) return read_body();
+        if (expect.empty() || parser_->is_done()) return true;
         if (!beast::iequals(expect, "100-continue")) {
-            return reject(417, "Expect '" + std::string(expect) + "' is not supported");
+            reject(417, "Expect '" + std::string(expect) + "' is not supported");
+            return false;
         }
         // The client waits for this before it sends the body (a too large one was refused above by its length).
         raw_ = "HTTP/1.1 100 Continue\r\n\r\n";
         asio::async_write(stream_, asio::buffer(raw_),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->close();
-                              self->read_body();
+                              self->parse();
                           });
+        return false;
     }
 
     static bool only_chunked(std::string_view codings) {
@@ -368,13 +426,6 @@ private:
             codings.remove_prefix(comma + 1);
         }
         return true;
-    }
-
-    void read_body() {
-        if (parser_->is_done()) return on_read({});
-        beast_http::async_read(
-            stream_, buffer_, *parser_,
-            [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is
@@ -406,25 +457,28 @@ private:
 
     void open_tunnel(const std::shared_ptr<asio::ssl::context>& context) {
         if constexpr (!kTls) {
-            transport().expires_never();
-            auto tunnel = std::make_shared<Session<TlsStream>>(stream_.release_socket(), connections_, context,
-                                                               std::move(buffer_));
+            closed_ = true;  // the socket lives on in the tunnel: this session's timers stop here
+            watchdog_.cancel();
+            delay_.cancel();
+            auto tunnel =
+                std::make_shared<Session<TlsStream>>(std::move(stream_), connections_, context, std::move(buffer_));
             tunnel->start();
         }
     }
 
-    void on_read(beast::error_code ec) {
+    void on_error(beast::error_code ec) {
         if (ec == beast_http::error::body_limit) {
             return reject(413, "request body exceeds " + std::to_string(limits_.body_bytes) + " bytes");
         }
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");
         }
-        if (ec && is_parse_error(ec) && ec != beast_http::error::end_of_stream &&
-            ec != beast_http::error::partial_message) {
-            return reject(400, "malformed HTTP request: " + ec.message());
-        }
-        if (ec) return close();  // end of stream, timeout, reset: nobody to answer
+        if (is_parse_error(ec)) return reject(400, "malformed HTTP request: " + ec.message());
+        close();
+    }
+
+    // --- answering ------------------------------------------------------------------------------------------
+    void on_request() {
         evictable.store(false, std::memory_order_relaxed);
         Answer answer;
         try {
@@ -443,6 +497,7 @@ private:
     }
 
     void carry_out() {
+        if (closed_) return;
         switch (network_) {
             case core::NetworkFault::none:
                 // Stopping: the last request received gets Connection: close; earlier pipelined ones keep it open.
@@ -451,8 +506,9 @@ private:
             case core::NetworkFault::reset: {
                 // SO_LINGER 0: close() sends RST instead of FIN.
                 beast::error_code ignored;
-                transport().socket().set_option(asio::socket_base::linger(true, 0), ignored);
-                transport().socket().close(ignored);
+                transport().set_option(asio::socket_base::linger(true, 0), ignored);
+                stop_timers();
+                transport().close(ignored);
                 return;
             }
             case core::NetworkFault::close:
@@ -491,7 +547,7 @@ private:
     void write_raw(std::string bytes) {
         raw_ = std::move(bytes);
         if (!connections_->charge(*this, raw_.size())) return close();
-        transport().expires_after(limits_.read_timeout);
+        set_deadline(limits_.read_timeout);
         asio::async_write(stream_, asio::buffer(raw_),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               self->connections_->release(*self);
@@ -505,7 +561,7 @@ private:
         stalled_ = true;
         evictable.store(true, std::memory_order_relaxed);
         if (connections_->stopping) return close();
-        transport().expires_never();
+        clear_deadline();
         buffer_.clear();
         stream_.async_read_some(buffer_.prepare(kReadChunk),
                                 [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -529,26 +585,38 @@ private:
         write_some();
     }
 
-    // Step by step, each step renewing the deadline: a slow reader that keeps reading gets the whole answer, one
-    // that stops reading is dropped after the read timeout.
+    // Step by step, straight from the serializer's buffers. The first step runs under the deadline in force (an
+    // answer usually leaves in one step, touching no timer); every further step gets the read timeout, so a slow
+    // reader that keeps reading gets the whole answer and one that stops reading is dropped.
     void write_some() {
-        transport().expires_after(limits_.read_timeout);
-        beast_http::async_write_some(stream_, *serializer_,
-                                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                         if (ec) return self->close();
-                                         if (!self->serializer_->is_done()) return self->write_some();
-                                         self->serializer_.reset();
-                                         self->connections_->release(*self);
-                                         if (self->close_after_) return self->finish();
-                                         self->next_request();
+        beast::error_code ec;
+        serializer_->next(ec, [this](beast::error_code&, const auto& buffers) {
+            stream_.async_write_some(buffers,
+                                     [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
+                                         self->on_written(error, bytes);
                                      });
+        });
+        if (ec) close();
+    }
+
+    void on_written(beast::error_code ec, std::size_t bytes) {
+        if (ec) return close();
+        serializer_->consume(bytes);
+        if (!serializer_->is_done()) {
+            set_deadline(limits_.read_timeout);
+            return write_some();
+        }
+        serializer_.reset();
+        connections_->release(*this);
+        if (close_after_) return finish();
+        next_request();
     }
 
     // The end of a connection whose last answer is out. TLS says close_notify first (bounded), so the client reads
     // an orderly end rather than a truncation.
     void finish() {
         if constexpr (kTls) {
-            transport().expires_after(kDrainTimeout);
+            set_deadline(kDrainTimeout);
             stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
         } else {
             drain_and_close();
@@ -559,8 +627,8 @@ private:
     // client reads it; so stop sending, then read and discard what the client is still sending (bounded).
     void drain_and_close() {
         beast::error_code ignored;
-        transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
-        transport().expires_after(kDrainTimeout);
+        transport().shutdown(tcp::socket::shutdown_send, ignored);
+        set_deadline(kDrainTimeout);
         drain();
     }
 
@@ -574,11 +642,18 @@ private:
                                     });
     }
 
+    void stop_timers() {
+        closed_ = true;
+        watchdog_.cancel();
+        delay_.cancel();
+    }
+
     void close() {
         connections_->release(*this);
+        stop_timers();
         beast::error_code ignored;
-        transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
-        transport().socket().close(ignored);
+        transport().shutdown(tcp::socket::shutdown_both, ignored);
+        transport().close(ignored);
     }
 
     Stream stream_;
@@ -590,11 +665,17 @@ private:
     bool close_after_ = false;
     core::NetworkFault network_ = core::NetworkFault::none;
     std::string raw_;  // bytes of a garbage or truncated answer, or the tunnel's 200, while they are written
+    asio::steady_timer watchdog_;
+    Clock::time_point deadline_ = Clock::time_point::max();
+    Clock::time_point armed_ = Clock::time_point::max();  // when the watchdog fires next (max: not waiting)
     asio::steady_timer delay_;
     std::size_t header_bytes_ = 0;
     std::size_t drained_ = 0;
+    bool header_checked_ = false;
+    bool reading_ = false;  // the request's read deadline is set
     bool idle_ = false;     // waiting for the first byte of a request
     bool stalled_ = false;  // answering with silence (network fault "stall")
+    bool closed_ = false;   // timers stopped for good
     std::shared_ptr<Connections> connections_;
     const TransportLimits& limits_;  // owned by connections_
 };
@@ -647,10 +728,16 @@ void Listener::take_accept_queue() {
     beast::error_code ec;
     acceptor_.non_blocking(true, ec);
     for (int taken = 0; !ec && taken < asio::socket_base::max_listen_connections; ++taken) {
-        tcp::socket socket(asio::make_strand(io_));
+        tcp::socket socket(session_executor());
         acceptor_.accept(socket, ec);  // would_block once the queue is empty
         if (!ec) admit(std::move(socket));
     }
+}
+
+// A strand only where a connection's handlers could otherwise run on two threads at once.
+asio::any_io_executor Listener::session_executor() {
+    if (connections_->limits.io_threads == 1) return io_.get_executor();
+    return asio::make_strand(io_);
 }
 
 std::size_t Listener::open_connections() const { return connections_->size() + (taking_queue_ ? 1 : 0); }
@@ -672,36 +759,35 @@ void Listener::admit(tcp::socket socket) {
 }
 
 void Listener::accept() {
-    acceptor_.async_accept(
-        asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-            if (ec == asio::error::operation_aborted) return;
-            if (!ec) {
-                // Accepted as a stop began: still a client owed its answer; the stop takes the rest of the queue.
-                self->admit(std::move(socket));
-                if (!self->connections_->stopping) self->accept();
-                return;
-            }
-            if (self->connections_->stopping) return;
-            // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
-            // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
-            if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
-                self->connections_->evict_oldest()) {
-                // The evicted connection closes on its own strand: give it a moment before asking again.
-                self->retry_.expires_after(kEvictionRetry);
-                return self->retry_.async_wait([self](beast::error_code wait_error) {
-                    if (!wait_error) self->accept();
-                });
-            }
-            const auto now = std::chrono::steady_clock::now();
-            if (now - self->last_accept_log_ >= kAcceptLogEvery) {
-                self->last_accept_log_ = now;
-                self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
-            }
-            self->retry_.expires_after(kAcceptRetry);
-            self->retry_.async_wait([self](beast::error_code wait_error) {
+    acceptor_.async_accept(session_executor(), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
+        if (!ec) {
+            // Accepted as a stop began: still a client owed its answer; the stop takes the rest of the queue.
+            self->admit(std::move(socket));
+            if (!self->connections_->stopping) self->accept();
+            return;
+        }
+        if (self->connections_->stopping) return;
+        // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
+        // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
+        if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
+            self->connections_->evict_oldest()) {
+            // The evicted connection closes on its own strand: give it a moment before asking again.
+            self->retry_.expires_after(kEvictionRetry);
+            return self->retry_.async_wait([self](beast::error_code wait_error) {
                 if (!wait_error) self->accept();
             });
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now - self->last_accept_log_ >= kAcceptLogEvery) {
+            self->last_accept_log_ = now;
+            self->connections_->log.message(log::Level::warn, "accept failed: " + ec.message());
+        }
+        self->retry_.expires_after(kAcceptRetry);
+        self->retry_.async_wait([self](beast::error_code wait_error) {
+            if (!wait_error) self->accept();
         });
+    });
 }
 
 }  // namespace lee::http

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -57,6 +58,7 @@ struct TransportLimits {
     std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request started
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last, and per write step
     std::size_t max_connections = 10'000;            // past it, the oldest connection that owes nothing is closed
+    unsigned io_threads = 0;  // threads running the io_context; with 1, connections need no strand (0: unknown)
     // Shared by every listener of the process; null: a bound of its own with the default size.
     std::shared_ptr<UnreadAnswers> unread;
     static constexpr std::size_t kDefaultUnreadBytes = std::size_t{64} * 1024 * 1024;
@@ -83,6 +85,7 @@ private:
     void accept();
     void admit(boost::asio::ip::tcp::socket socket);
     void take_accept_queue();
+    boost::asio::any_io_executor session_executor();
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
