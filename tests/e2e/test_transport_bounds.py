@@ -11,10 +11,12 @@ import socket
 import time
 import unittest
 
-from harness import TEST_RULES, Emulator, create_body
+from harness import BINARY, TEST_RULES, Emulator, create_body
 from test_reliability import post_bytes, read_answers, v4
 
 APP = 1406000700
+with open(BINARY, "rb") as binary:
+    THREAD_SANITIZER = b"__tsan_init" in binary.read()
 
 
 def metric(emu, name):
@@ -113,8 +115,9 @@ class UnreadAnswersTest(unittest.TestCase):
             drops = metric(self.emu, "lee_unread_answer_drops_total") - drops_before
             self.assertGreaterEqual(drops, self.READERS - (self.BOUND // size) - 2)
             grown_kib = rss_kib(self.emu.proc.pid) - rss_before
-            self.assertLess(grown_kib * 1024, self.READERS * size // 3,
-                            "RSS grew %d KiB for %d answers of %d bytes" % (grown_kib, self.READERS, size))
+            if not THREAD_SANITIZER:  # whose shadow memory of freed answers stays resident
+                self.assertLess(grown_kib * 1024, self.READERS * size // 3,
+                                "RSS grew %d KiB for %d answers of %d bytes" % (grown_kib, self.READERS, size))
 
             # A good client is still served, a large answer included, while the readers stall.
             status, _, data = self.emu.request("POST", v4("get_room_info", APP), {"RoomId": "unread-00007"})
@@ -162,7 +165,6 @@ class UnreadAnswersTest(unittest.TestCase):
 
     def test_the_flag_is_checked(self):
         import subprocess
-        from harness import BINARY
         for bad in ("1000", "x", "-1"):
             proc = subprocess.run([BINARY, "--listen", "127.0.0.1:0", "--rules", TEST_RULES, "--max-unread-bytes", bad],
                                   capture_output=True, timeout=10)
