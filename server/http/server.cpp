@@ -88,12 +88,10 @@ public:
     std::atomic<bool> stopping{false};
 
     // Charges an answer of `bytes` to the process-wide bound, closing the connections that hold the most when it
-    // is full. False when the answer alone is larger than the whole bound (nothing is charged then).
-    bool charge(SessionBase& session, std::size_t bytes) {
-        if (bytes > unread.limit_) return false;
+    // is full. An answer larger than the whole bound (a big snapshot) still goes out, alone.
+    void charge(SessionBase& session, std::size_t bytes) {
         session.unread.store(bytes, std::memory_order_relaxed);
         if (unread.held_.fetch_add(bytes, std::memory_order_relaxed) + bytes > unread.limit_) make_room(session);
-        return true;
     }
     void release(SessionBase& session) {
         const std::size_t bytes = session.unread.exchange(0, std::memory_order_relaxed);
@@ -328,7 +326,8 @@ private:
         }
         parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)));
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
-        parser_->body_limit(limits_.body_bytes);
+        // The larger bound until the header says whether this is a snapshot upload (check_header narrows it).
+        parser_->body_limit(std::max(limits_.body_bytes, limits_.snapshot_body_bytes));
         header_bytes_ = 0;
         header_checked_ = false;
         reading_ = false;
@@ -387,6 +386,13 @@ private:
     // parsing goes on now.
     bool check_header() {
         const auto& request = parser_->get();
+        if (!snapshot_upload(request)) {
+            if (parser_->content_length() && *parser_->content_length() > limits_.body_bytes) {
+                on_error(beast_http::error::body_limit);
+                return false;
+            }
+            parser_->body_limit(limits_.body_bytes);
+        }
         const std::string_view codings = request[beast_http::field::transfer_encoding];
         if (!codings.empty() && !only_chunked(codings)) {
             reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
@@ -413,6 +419,13 @@ private:
                               self->parse();
                           });
         return false;
+    }
+
+    static bool snapshot_upload(const Request& request) {
+        constexpr std::string_view kPath = "/_emulator/snapshot";
+        const std::string_view target = request.target();
+        return request.method() == beast_http::verb::put && target.starts_with(kPath) &&
+               (target.size() == kPath.size() || target[kPath.size()] == '?');
     }
 
     static bool only_chunked(std::string_view codings) {
@@ -468,7 +481,10 @@ private:
 
     void on_error(beast::error_code ec) {
         if (ec == beast_http::error::body_limit) {
-            return reject(413, "request body exceeds " + std::to_string(limits_.body_bytes) + " bytes");
+            const bool snapshot = parser_->is_header_done() && snapshot_upload(parser_->get());
+            return reject(413, "request body exceeds " +
+                                   std::to_string(snapshot ? limits_.snapshot_body_bytes : limits_.body_bytes) +
+                                   " bytes");
         }
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");
@@ -546,7 +562,7 @@ private:
     // Bytes out, then an orderly close: the client reads them and then the end of the stream.
     void write_raw(std::string bytes) {
         raw_ = std::move(bytes);
-        if (!connections_->charge(*this, raw_.size())) return close();
+        connections_->charge(*this, raw_.size());
         set_deadline(limits_.read_timeout);
         asio::async_write(stream_, asio::buffer(raw_),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -572,15 +588,7 @@ private:
 
     void write(bool close_after) {
         close_after_ = close_after;
-        if (!connections_->charge(*this, response_.body().size())) {
-            const std::string reason = "the answer (" + std::to_string(response_.body().size()) +
-                                       " bytes) is larger than the bound on unread answers (" +
-                                       std::to_string(connections_->unread.limit()) + " bytes: --max-unread-bytes)";
-            connections_->log.message(log::Level::warn, reason);
-            response_ = transport_error(503, reason);
-            close_after_ = true;
-            connections_->charge(*this, response_.body().size());
-        }
+        connections_->charge(*this, response_.body().size());
         serializer_.emplace(response_);
         write_some();
     }

@@ -33,7 +33,7 @@ class Listener;
 // The bytes of answers not yet taken by their clients, across every connection of every listener: what clients
 // that ask for large answers and never read can make the emulator hold. An answer that would take the total past
 // the bound closes the connections holding the most (the oldest first among equals) until it fits; an answer
-// larger than the whole bound is refused with 503.
+// larger than the whole bound (a big snapshot) still goes out, with every other holder closed for it.
 class UnreadAnswers {
 public:
     explicit UnreadAnswers(std::size_t limit) : limit_(limit) {}
@@ -53,9 +53,10 @@ private:
 };
 
 struct TransportLimits {
-    std::size_t header_bytes = 8192;                 // over it: 431
-    std::size_t body_bytes = 65536;                  // over it: 413
-    std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request started
+    std::size_t header_bytes = 8192;                            // over it: 431
+    std::size_t body_bytes = 65536;                             // over it: 413
+    std::size_t snapshot_body_bytes = std::size_t{512} << 20U;  // PUT /_emulator/snapshot's instead
+    std::chrono::milliseconds idle_timeout{60'000};             // keep-alive connection with no request started
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last, and per write step
     std::size_t max_connections = 10'000;            // past it, the oldest connection that owes nothing is closed
     unsigned io_threads = 0;  // threads running the io_context; with 1, connections need no strand (0: unknown)

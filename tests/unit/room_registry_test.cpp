@@ -12,8 +12,10 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/commands.hpp"
@@ -69,6 +71,59 @@ BOOST_AUTO_TEST_SUITE(room_registry)
 
 // ---------------------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(registry)
+
+// The listing index against a brute-force sort: every page in both orders, through cursors, after updates that
+// move rooms in and out of the public list.
+BOOST_AUTO_TEST_CASE(list_public_pages_match_a_full_sort) {
+    RoomRegistry rooms;
+    std::mt19937 random(42);
+    std::vector<Room> all;
+    for (int i = 0; i < 500; ++i) {
+        Room room = make_room("room-" + std::to_string(random() % 100000) + "-" + std::to_string(i));
+        room.view_count = random() % 3;
+        room.create_time = 1000 + static_cast<std::int64_t>(random() % 20);
+        room.is_public_visible = random() % 4 != 0;
+        BOOST_TEST_REQUIRE((rooms.create(room, 0, 0) == CreateOutcome::created));
+        all.push_back(room);
+    }
+    for (int i = 0; i < 100; ++i) {
+        Room& room = all[random() % all.size()];
+        room.is_public_visible = !room.is_public_visible;
+        BOOST_TEST(
+            rooms.update(room.room_id, [&](Room& stored) { stored.is_public_visible = room.is_public_visible; }));
+    }
+    for (int i = 0; i < 50; ++i) {
+        const std::size_t at = random() % all.size();
+        BOOST_TEST(rooms.destroy(all[at].room_id));
+        all.erase(all.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    std::vector<Room> expected;
+    for (const Room& room : all) {
+        if (room.is_public_visible) expected.push_back(room);
+    }
+    std::sort(expected.begin(), expected.end(), [](const Room& a, const Room& b) {
+        return std::tie(b.view_count, b.create_time, a.room_id) < std::tie(a.view_count, a.create_time, b.room_id);
+    });
+    for (const auto order : {lee::state::ListOrder::descend, lee::state::ListOrder::ascend}) {
+        if (order == lee::state::ListOrder::ascend) std::reverse(expected.begin(), expected.end());
+        for (const std::size_t limit : {1U, 7U, 20U}) {
+            std::vector<std::string> listed;
+            std::optional<lee::state::ListPosition> after;
+            bool more = true;
+            while (more) {
+                const auto page = rooms.list_public(after, order, limit, more);
+                BOOST_TEST_REQUIRE(page.size() <= limit);
+                if (more) BOOST_TEST_REQUIRE(page.size() == limit);
+                for (const Room& room : page) listed.push_back(room.room_id);
+                if (!page.empty())
+                    after =
+                        lee::state::ListPosition{page.back().view_count, page.back().create_time, page.back().room_id};
+            }
+            BOOST_TEST_REQUIRE(listed.size() == expected.size());
+            for (std::size_t i = 0; i < listed.size(); ++i) BOOST_TEST(listed[i] == expected[i].room_id);
+        }
+    }
+}
 
 BOOST_AUTO_TEST_CASE(a_clock_set_back_does_not_keep_the_room_id_locked) {
     RoomRegistry rooms;
@@ -339,7 +394,8 @@ BOOST_AUTO_TEST_CASE(a_full_registry_refuses_new_rooms_only) {
     BOOST_TEST(name_of(registry.create(make_room("b"), 0, 1000)) == "created");
     BOOST_TEST(name_of(registry.create(make_room("c"), 0, 1000)) == "full");
     BOOST_TEST(registry.tracked_create_windows() == 2u);  // a refused create opens no interval
-    BOOST_TEST(name_of(registry.create(make_room("a"), 5000, 1000)) == "exists_same_owner");  // existing rooms still answer
+    BOOST_TEST(name_of(registry.create(make_room("a"), 5000, 1000)) ==
+               "exists_same_owner");  // existing rooms still answer
     BOOST_TEST(registry.destroy("a"));
     BOOST_TEST(name_of(registry.create(make_room("c"), 5000, 1000)) == "created");
     registry.clear();
