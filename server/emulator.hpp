@@ -74,6 +74,13 @@ public:
     // The transport knows how many connections are open; main() tells the emulator how to ask.
     void set_connection_counter(std::function<std::size_t()> counter) { connections_ = std::move(counter); }
     std::size_t open_connections() const { return connections_ ? connections_() : 0; }
+    // Bytes of answers not yet read by their clients, and connections closed to keep them within their bound.
+    void set_unread_counter(std::function<std::pair<std::size_t, std::uint64_t>()> counter) {
+        unread_ = std::move(counter);
+    }
+    std::pair<std::size_t, std::uint64_t> unread_answers() const {
+        return unread_ ? unread_() : std::pair<std::size_t, std::uint64_t>{};
+    }
     // HTTPS and proxy mode's certificates (for GET /_emulator/ca.pem); null in unit tests.
     void set_tls(std::shared_ptr<tls::TlsProvider> tls) { tls_ = std::move(tls); }
     tls::TlsProvider* tls() const { return tls_.get(); }
@@ -90,6 +97,7 @@ private:
     log::AccessLog& access_log_;
     std::chrono::steady_clock::time_point started_;
     std::function<std::size_t()> connections_;
+    std::function<std::pair<std::size_t, std::uint64_t>()> unread_;
     std::shared_ptr<tls::TlsProvider> tls_;
 };
 

@@ -132,6 +132,8 @@ int serve(const lee::cli::ServeOptions& options) {
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
     limits.max_connections = connection_bound(options.max_connections);
+    limits.io_threads = options.threads;
+    limits.unread = std::make_shared<lee::http::UnreadAnswers>(options.max_unread_bytes);
     limits.snapshot_body_bytes = options.max_snapshot_bytes;
 
     // TLS material is made on first use (a CONNECT, GET /_emulator/ca.pem), or now when HTTPS is asked for.
@@ -174,6 +176,7 @@ int serve(const lee::cli::ServeOptions& options) {
         return open;
     };
     emulator.set_connection_counter(open_connections);
+    emulator.set_unread_counter([unread = limits.unread] { return std::pair{unread->held(), unread->dropped()}; });
     const auto bound = listeners.front()->local_endpoint();
     if (!options.port_file.empty() && !write_port_file(options.port_file, bound.port())) {
         std::cerr << "live-engine-emulator: cannot write --port-file " << options.port_file << std::endl;

@@ -42,6 +42,7 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_TLS_KEY", "tls-key"},
     {"LIVE_EMULATOR_CA_DIR", "ca-dir"},
     {"LIVE_EMULATOR_MAX_CONNECTIONS", "max-connections"},
+    {"LIVE_EMULATOR_MAX_UNREAD_BYTES", "max-unread-bytes"},
     {"LIVE_EMULATOR_MAX_APPS", "max-apps"},
     {"LIVE_EMULATOR_MAX_ROOMS_PER_APP", "max-rooms-per-app"},
     {"LIVE_EMULATOR_STATE_FILE", "state-file"},
@@ -151,6 +152,9 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "max-connections", po::value<std::string>()->default_value("0"),
         "open connections at most; past it the oldest idle or stalled one is closed (0: from the descriptor limit, "
         "at most 10000) [LIVE_EMULATOR_MAX_CONNECTIONS]")(
+        "max-unread-bytes", po::value<std::string>()->default_value("67108864"),
+        "bytes of answers not yet read by their clients, all connections together; past it the connections holding "
+        "the most are closed [LIVE_EMULATOR_MAX_UNREAD_BYTES]")(
         "max-apps", po::value<std::string>()->default_value("50000"),
         "apps holding state at most; past it a new sdkappid answers 60006 [LIVE_EMULATOR_MAX_APPS]")(
         "max-rooms-per-app", po::value<std::string>()->default_value("2000000"),
@@ -221,6 +225,11 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         const auto max_connections = api::parse_decimal_u64(values["max-connections"].as<std::string>());
         if (!max_connections || *max_connections > 1'000'000) throw po::error("--max-connections must be 0..1000000");
         serve.max_connections = static_cast<std::size_t>(*max_connections);
+        const auto max_unread = api::parse_decimal_u64(values["max-unread-bytes"].as<std::string>());
+        if (!max_unread || *max_unread < 65536 || *max_unread > (std::uint64_t{1} << 40U)) {
+            throw po::error("--max-unread-bytes must be 65536..1099511627776");
+        }
+        serve.max_unread_bytes = static_cast<std::size_t>(*max_unread);
         const auto max_apps = api::parse_decimal_u64(values["max-apps"].as<std::string>());
         if (!max_apps || *max_apps == 0 || *max_apps > 10'000'000) throw po::error("--max-apps must be 1..10000000");
         serve.max_apps = static_cast<std::size_t>(*max_apps);

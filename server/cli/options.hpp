@@ -33,6 +33,7 @@ struct ServeOptions {
     std::int64_t idle_timeout_ms = 60'000;
     std::int64_t read_timeout_ms = 10'000;
     std::size_t max_connections = 0;
+    std::size_t max_unread_bytes = std::size_t{64} * 1024 * 1024;
     std::size_t max_apps = 50'000;
     std::size_t max_rooms_per_app = 2'000'000;  // 0: as many as the descriptor limit allows, at most 10,000
     std::size_t journal_entries = 10'000;

@@ -495,6 +495,7 @@ api::ApiResponse metrics(Emulator& emulator, const api::ApiRequest& request) {
     observe::MetricsSnapshot snapshot;
     snapshot.uptime_seconds = static_cast<double>(emulator.uptime_ms()) / 1000;
     snapshot.connections_open = emulator.open_connections();
+    std::tie(snapshot.unread_answer_bytes, snapshot.unread_answer_drops) = emulator.unread_answers();
     snapshot.rooms_per_app = emulator.tenants().room_counts();
     for (const auto& [id, rooms] : snapshot.rooms_per_app) snapshot.rooms_total += rooms;
     if (snapshot.rooms_per_app.size() > kMaxAppsInMetrics) snapshot.rooms_per_app.resize(kMaxAppsInMetrics);

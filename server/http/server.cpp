@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -13,10 +14,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -44,8 +44,8 @@ constexpr std::chrono::seconds kAcceptLogEvery{1};
 constexpr std::string_view kGarbage{"\x00\xff\xfe EMULATOR-GARBAGE \x15\x03\x03\x00\x02\x02\x32 not http\r\n\r\n", 41};
 constexpr std::string_view kTunnelOpen = "HTTP/1.1 200 Connection Established\r\n\r\n";
 
-using PlainStream = beast::tcp_stream;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = tcp::socket;
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
@@ -58,8 +58,13 @@ public:
     virtual void wind_down() = 0;
     // Closes the connection if it is not in the middle of answering (for a newer connection's room).
     virtual void evict() = 0;
+    // Closes the connection now, whatever it is doing (to keep unread answers within their bound).
+    virtual void drop() = 0;
     // Waiting for a request, reading one, or stalled: nothing a client is owed would be lost by closing it.
     std::atomic<bool> evictable{true};
+    std::atomic<std::size_t> unread{0};  // bytes of the answer being written, charged to UnreadAnswers
+    std::atomic<bool> dropping{false};   // picked to make room for unread answers
+    std::uint64_t opened = 0;            // the order it was opened in, set once by Connections::add
 };
 
 }  // namespace
@@ -70,15 +75,32 @@ class Connections {
 public:
     Connections(Handlers given, log::AccessLog& logger, TransportLimits transport,
                 std::shared_ptr<tls::TlsProvider> provider)
-        : handlers(std::move(given)), log(logger), limits(transport), tls(std::move(provider)) {}
+        : handlers(std::move(given)),
+          log(logger),
+          limits(std::move(transport)),
+          tls(std::move(provider)),
+          unread(*limits.unread) {}
     const Handlers handlers;
     log::AccessLog& log;
     const TransportLimits limits;
     const std::shared_ptr<tls::TlsProvider> tls;  // for CONNECT tunnels; may be null (then no proxy mode)
+    UnreadAnswers& unread;                        // owned by limits
     std::atomic<bool> stopping{false};
+
+    // Charges an answer of `bytes` to the process-wide bound, closing the connections that hold the most when it
+    // is full. An answer larger than the whole bound (a big snapshot) still goes out, alone.
+    void charge(SessionBase& session, std::size_t bytes) {
+        session.unread.store(bytes, std::memory_order_relaxed);
+        if (unread.held_.fetch_add(bytes, std::memory_order_relaxed) + bytes > unread.limit_) make_room(session);
+    }
+    void release(SessionBase& session) {
+        const std::size_t bytes = session.unread.exchange(0, std::memory_order_relaxed);
+        if (bytes != 0) unread.held_.fetch_sub(bytes, std::memory_order_relaxed);
+    }
 
     void add(SessionBase* session, std::weak_ptr<SessionBase> handle) {
         std::lock_guard lock(mutex_);
+        session->opened = next_order_;
         order_.emplace(next_order_, session);
         open_.emplace(session, Entry{next_order_++, std::move(handle)});
     }
@@ -122,6 +144,41 @@ public:
     }
 
 private:
+    // The slow path, only when the bound is reached: the holders of every listener, most bytes first, then the
+    // oldest, are closed until what stays held fits. Their bytes are released when their sessions close.
+    void make_room(const SessionBase& self) {
+        std::lock_guard lock(unread.mutex_);
+        std::vector<std::shared_ptr<SessionBase>> holders;
+        std::size_t leaving = 0;  // bytes of connections already closing for room
+        std::erase_if(unread.tables_, [&](const std::weak_ptr<Connections>& weak) {
+            const auto table = weak.lock();
+            if (!table) return true;
+            for (auto& session : table->snapshot()) {
+                if (session.get() == &self || session->unread.load(std::memory_order_relaxed) == 0) continue;
+                if (session->dropping.load(std::memory_order_relaxed)) {
+                    leaving += session->unread.load(std::memory_order_relaxed);
+                } else {
+                    holders.push_back(std::move(session));
+                }
+            }
+            return false;
+        });
+        std::sort(holders.begin(), holders.end(), [](const auto& a, const auto& b) {
+            const std::size_t bytes_a = a->unread.load(std::memory_order_relaxed);
+            const std::size_t bytes_b = b->unread.load(std::memory_order_relaxed);
+            return bytes_a != bytes_b ? bytes_a > bytes_b : a->opened < b->opened;
+        });
+        std::size_t held = unread.held_.load(std::memory_order_relaxed);
+        held -= std::min(held, leaving);
+        for (const auto& victim : holders) {
+            if (held <= unread.limit_) break;
+            held -= std::min(held, victim->unread.load(std::memory_order_relaxed));
+            victim->dropping.store(true, std::memory_order_relaxed);
+            victim->drop();
+            unread.dropped_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
     struct Entry {
         std::uint64_t order;  // 0 once picked for eviction
         std::weak_ptr<SessionBase> handle;
@@ -137,9 +194,16 @@ namespace {
 // Reads requests one at a time and answers each before reading the next; pipelined requests wait in the
 // buffer, so answers always go out in request order. The same code serves plain TCP and TLS; a plain session
 // that accepts a CONNECT hands its socket to a TLS session (proxy mode).
+//
+// Lean on purpose (issue 11): bytes are parsed straight from the session's buffer (no composed read operation),
+// the parser's body keeps its capacity from one request to the next, and timeouts are one lazy deadline: a
+// request that arrives whole and an answer that goes out in one write touch no timer at all. A session's handlers
+// never run at once (each starts the next operation); the executor is a strand only when several threads run the
+// io_context, for the deadline timer and calls from other connections (eviction, stop).
 template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+    using Clock = std::chrono::steady_clock;
 
 public:
     // `context`: for a TLS session. `pending`: bytes already read from the socket that belong to this session
@@ -149,10 +213,14 @@ public:
         : stream_(make_stream(std::move(socket), context)),
           context_(context),
           buffer_(std::move(pending)),
+          watchdog_(stream_.get_executor()),
           delay_(stream_.get_executor()),
           connections_(std::move(connections)),
           limits_(connections_->limits) {}
-    ~Session() override { connections_->remove(this); }
+    ~Session() override {
+        connections_->release(*this);
+        connections_->remove(this);
+    }
 
     void start() {
         connections_->add(this, this->weak_from_this());
@@ -171,7 +239,14 @@ public:
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
             // An idle connection whose next request has already arrived (its read is about to complete) is
             // answered first: a client that sent before the signal gets its answer.
-            if (self->stalled_ || (self->idle_ && !self->input_waiting())) return self->close();
+            if (self->stalled_) return self->close();
+            // Cancelled rather than closed: a read that has taken bytes already (its handler not yet run) still
+            // delivers them, and the request is answered; one still waiting ends with operation_aborted.
+            if (self->idle_ && !self->input_waiting()) {
+                beast::error_code ignored;
+                self->transport().cancel(ignored);
+                return;
+            }
             self->delay_.cancel();
         });
     }
@@ -180,6 +255,10 @@ public:
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
             if (self->evictable.load(std::memory_order_relaxed)) self->close();
         });
+    }
+
+    void drop() override {
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
     }
 
 private:
@@ -191,10 +270,33 @@ private:
         }
     }
 
-    beast::tcp_stream& transport() { return beast::get_lowest_layer(stream_); }
+    tcp::socket& transport() { return beast::get_lowest_layer(stream_); }
 
+    // --- the deadline ---------------------------------------------------------------------------------------
+    // One timer per connection, armed only when a deadline comes earlier than the one it waits for; a later
+    // deadline is picked up when the timer fires. Reaching the deadline closes the connection, which ends whatever
+    // operation was waiting.
+    void set_deadline(Clock::duration timeout) {
+        deadline_ = Clock::now() + timeout;
+        if (deadline_ < armed_) arm(deadline_);
+    }
+    void clear_deadline() { deadline_ = Clock::time_point::max(); }
+
+    void arm(Clock::time_point at) {
+        if (closed_) return;
+        armed_ = at;
+        watchdog_.expires_at(at);
+        watchdog_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+            if (ec || self->closed_) return;  // re-armed or closed meanwhile
+            if (Clock::now() >= self->deadline_) return self->close();
+            self->armed_ = Clock::time_point::max();
+            if (self->deadline_ != Clock::time_point::max()) self->arm(self->deadline_);
+        });
+    }
+
+    // --- reading --------------------------------------------------------------------------------------------
     void handshake() {
-        transport().expires_after(limits_.read_timeout);
+        set_deadline(limits_.read_timeout);
         // Bytes that came with the CONNECT (a client may send its ClientHello at once) start the handshake.
         stream_.async_handshake(asio::ssl::stream_base::server, buffer_.data(),
                                 // The default argument satisfies Beast 1.81's constraint on this overload, which
@@ -209,85 +311,114 @@ private:
     // Bytes the client has sent that this session has not read yet (in the kernel, or in TLS's own buffer).
     bool input_waiting() {
         beast::error_code ec;
-        return transport().socket().available(ec) > 0;
+        return transport().available(ec) > 0;
     }
 
     void next_request() {
         // When stopping, every request already received is still answered (pipelined ones too); then the end.
         if (connections_->stopping && buffer_.size() == 0 && !input_waiting()) return finish();
         evictable.store(true, std::memory_order_relaxed);
-        parser_.emplace();
+        // A new parser for each request (Beast's cannot be reset), on the last one's body storage.
+        std::string body;
+        if (parser_) {
+            body = std::move(parser_->get().body());
+            body.clear();
+        }
+        parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)));
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
         // The larger bound until the header says whether this is a snapshot upload (check_header narrows it).
         parser_->body_limit(std::max(limits_.body_bytes, limits_.snapshot_body_bytes));
-        if (buffer_.size() > 0) return read_request();
+        header_bytes_ = 0;
+        header_checked_ = false;
+        reading_ = false;
+        if (buffer_.size() > 0) return parse();
         // Waiting for a request to begin is bounded by the idle timeout; reading it, by the read timeout.
-        transport().expires_after(limits_.idle_timeout);
+        set_deadline(limits_.idle_timeout);
         idle_ = true;
+        read_more();
+    }
+
+    void read_more() {
         stream_.async_read_some(buffer_.prepare(kReadChunk),
                                 [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                                     self->idle_ = false;
                                     self->buffer_.commit(bytes);
+                                    // End of stream, reset, timeout: nobody to answer (a request cut short too).
                                     if (ec) return self->close();
-                                    self->read_request();
+                                    self->parse();
                                 });
     }
 
-    // Beast's header_limit bounds each parse step, not the header as a whole (fields parsed in an earlier step
-    // are not counted again), so the header is read step by step and its total size checked here.
-    void read_request() {
-        transport().expires_after(limits_.read_timeout);
-        header_bytes_ = 0;
-        read_header();
-    }
-
-    void read_header() {
-        // Bytes the parser has consumed; what it has not consumed yet is bounded by its own per-step limit.
-        if (header_bytes_ > limits_.header_bytes) return on_read(beast_http::error::header_limit);
-        if (parser_->is_header_done()) {
-            // A tunnel request has no body to wait for.
-            if (parser_->get().method() == beast_http::verb::connect) return on_connect();
-            return check_header();
+    // Feeds the buffer to the parser until the request is complete or more bytes are needed.
+    void parse() {
+        while (buffer_.size() > 0) {
+            beast::error_code ec;
+            const bool in_header = !parser_->is_header_done();
+            const std::size_t used = parser_->put(buffer_.data(), ec);
+            buffer_.consume(used);
+            if (in_header) header_bytes_ += used;
+            // The header is bounded as a whole, whether parsed or still arriving.
+            if (header_bytes_ > limits_.header_bytes ||
+                (in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes)) {
+                return on_error(beast_http::error::header_limit);
+            }
+            if (ec == beast_http::error::need_more) break;
+            if (ec) return on_error(ec);
+            if (parser_->is_header_done() && !header_checked_) {
+                header_checked_ = true;
+                // A tunnel request has no body to wait for.
+                if (parser_->get().method() == beast_http::verb::connect) return on_connect();
+                if (!check_header()) return;  // refused, or 100 Continue on its way (which parses on)
+            }
+            if (parser_->is_done()) return on_request();
+            if (used == 0) break;  // nothing more to parse in what is here
         }
-        beast_http::async_read_some(stream_, buffer_, *parser_,
-                                    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                                        self->header_bytes_ += bytes;
-                                        if (ec) return self->on_read(ec);
-                                        self->read_header();
-                                    });
+        if (parser_->is_done()) return on_request();  // e.g. a header without body, consumed whole
+        // The rest of the request is bounded by the read timeout from its first byte (set once per request).
+        if (!reading_) {
+            reading_ = true;
+            set_deadline(limits_.read_timeout);
+        }
+        read_more();
     }
 
-    // What the header alone decides (RFC 9110/9112): codings the emulator does not decode, and Expect.
-    void check_header() {
+    // What the header alone decides (RFC 9110/9112): codings the emulator does not decode, and Expect. True when
+    // parsing goes on now.
+    bool check_header() {
         const auto& request = parser_->get();
         if (!snapshot_upload(request)) {
             if (parser_->content_length() && *parser_->content_length() > limits_.body_bytes) {
-                return on_read(beast_http::error::body_limit);
+                on_error(beast_http::error::body_limit);
+                return false;
             }
             parser_->body_limit(limits_.body_bytes);
         }
         const std::string_view codings = request[beast_http::field::transfer_encoding];
         if (!codings.empty() && !only_chunked(codings)) {
-            return reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
+            reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
+            return false;
         }
         const std::string_view encoding = request[beast_http::field::content_encoding];
         if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
-            return reject(415, "Content-Encoding '" + std::string(encoding) +
-                                   "' is not supported (send the body "
-                                   "uncompressed)");
+            reject(415, "Content-Encoding '" + std::string(encoding) +
+                            "' is not supported (send the body "
+                            "uncompressed)");
+            return false;
         }
         const std::string_view expect = request[beast_http::field::expect];
-        if (expect.empty() || parser_->is_done()) return read_body();
+        if (expect.empty() || parser_->is_done()) return true;
         if (!beast::iequals(expect, "100-continue")) {
-            return reject(417, "Expect '" + std::string(expect) + "' is not supported");
+            reject(417, "Expect '" + std::string(expect) + "' is not supported");
+            return false;
         }
         // The client waits for this before it sends the body (a too large one was refused above by its length).
         raw_ = "HTTP/1.1 100 Continue\r\n\r\n";
         asio::async_write(stream_, asio::buffer(raw_),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->close();
-                              self->read_body();
+                              self->parse();
                           });
+        return false;
     }
 
     static bool snapshot_upload(const Request& request) {
@@ -308,13 +439,6 @@ private:
             codings.remove_prefix(comma + 1);
         }
         return true;
-    }
-
-    void read_body() {
-        if (parser_->is_done()) return on_read({});
-        beast_http::async_read(
-            stream_, buffer_, *parser_,
-            [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
 
     // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is
@@ -346,14 +470,16 @@ private:
 
     void open_tunnel(const std::shared_ptr<asio::ssl::context>& context) {
         if constexpr (!kTls) {
-            transport().expires_never();
-            auto tunnel = std::make_shared<Session<TlsStream>>(stream_.release_socket(), connections_, context,
-                                                               std::move(buffer_));
+            closed_ = true;  // the socket lives on in the tunnel: this session's timers stop here
+            watchdog_.cancel();
+            delay_.cancel();
+            auto tunnel =
+                std::make_shared<Session<TlsStream>>(std::move(stream_), connections_, context, std::move(buffer_));
             tunnel->start();
         }
     }
 
-    void on_read(beast::error_code ec) {
+    void on_error(beast::error_code ec) {
         if (ec == beast_http::error::body_limit) {
             const bool snapshot = parser_->is_header_done() && snapshot_upload(parser_->get());
             return reject(413, "request body exceeds " +
@@ -363,11 +489,12 @@ private:
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");
         }
-        if (ec && is_parse_error(ec) && ec != beast_http::error::end_of_stream &&
-            ec != beast_http::error::partial_message) {
-            return reject(400, "malformed HTTP request: " + ec.message());
-        }
-        if (ec) return close();  // end of stream, timeout, reset: nobody to answer
+        if (is_parse_error(ec)) return reject(400, "malformed HTTP request: " + ec.message());
+        close();
+    }
+
+    // --- answering ------------------------------------------------------------------------------------------
+    void on_request() {
         evictable.store(false, std::memory_order_relaxed);
         Answer answer;
         try {
@@ -386,6 +513,7 @@ private:
     }
 
     void carry_out() {
+        if (closed_) return;
         switch (network_) {
             case core::NetworkFault::none:
                 // Stopping: the last request received gets Connection: close; earlier pipelined ones keep it open.
@@ -394,8 +522,9 @@ private:
             case core::NetworkFault::reset: {
                 // SO_LINGER 0: close() sends RST instead of FIN.
                 beast::error_code ignored;
-                transport().socket().set_option(asio::socket_base::linger(true, 0), ignored);
-                transport().socket().close(ignored);
+                transport().set_option(asio::socket_base::linger(true, 0), ignored);
+                stop_timers();
+                transport().close(ignored);
                 return;
             }
             case core::NetworkFault::close:
@@ -433,9 +562,11 @@ private:
     // Bytes out, then an orderly close: the client reads them and then the end of the stream.
     void write_raw(std::string bytes) {
         raw_ = std::move(bytes);
-        transport().expires_after(limits_.read_timeout);
+        connections_->charge(*this, raw_.size());
+        set_deadline(limits_.read_timeout);
         asio::async_write(stream_, asio::buffer(raw_),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->connections_->release(*self);
                               if (ec) return self->close();
                               self->finish();
                           });
@@ -446,7 +577,7 @@ private:
         stalled_ = true;
         evictable.store(true, std::memory_order_relaxed);
         if (connections_->stopping) return close();
-        transport().expires_never();
+        clear_deadline();
         buffer_.clear();
         stream_.async_read_some(buffer_.prepare(kReadChunk),
                                 [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
@@ -457,29 +588,43 @@ private:
 
     void write(bool close_after) {
         close_after_ = close_after;
+        connections_->charge(*this, response_.body().size());
         serializer_.emplace(response_);
         write_some();
     }
 
-    // Step by step, each step renewing the deadline: a slow reader that keeps reading gets the whole answer, one
-    // that stops reading is dropped after the read timeout.
+    // Step by step, straight from the serializer's buffers. The first step runs under the deadline in force (an
+    // answer usually leaves in one step, touching no timer); every further step gets the read timeout, so a slow
+    // reader that keeps reading gets the whole answer and one that stops reading is dropped.
     void write_some() {
-        transport().expires_after(limits_.read_timeout);
-        beast_http::async_write_some(stream_, *serializer_,
-                                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                                         if (ec) return self->close();
-                                         if (!self->serializer_->is_done()) return self->write_some();
-                                         self->serializer_.reset();
-                                         if (self->close_after_) return self->finish();
-                                         self->next_request();
+        beast::error_code ec;
+        serializer_->next(ec, [this](beast::error_code&, const auto& buffers) {
+            stream_.async_write_some(buffers,
+                                     [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
+                                         self->on_written(error, bytes);
                                      });
+        });
+        if (ec) close();
+    }
+
+    void on_written(beast::error_code ec, std::size_t bytes) {
+        if (ec) return close();
+        serializer_->consume(bytes);
+        if (!serializer_->is_done()) {
+            set_deadline(limits_.read_timeout);
+            return write_some();
+        }
+        serializer_.reset();
+        connections_->release(*this);
+        if (close_after_) return finish();
+        next_request();
     }
 
     // The end of a connection whose last answer is out. TLS says close_notify first (bounded), so the client reads
     // an orderly end rather than a truncation.
     void finish() {
         if constexpr (kTls) {
-            transport().expires_after(kDrainTimeout);
+            set_deadline(kDrainTimeout);
             stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
         } else {
             drain_and_close();
@@ -490,8 +635,8 @@ private:
     // client reads it; so stop sending, then read and discard what the client is still sending (bounded).
     void drain_and_close() {
         beast::error_code ignored;
-        transport().socket().shutdown(tcp::socket::shutdown_send, ignored);
-        transport().expires_after(kDrainTimeout);
+        transport().shutdown(tcp::socket::shutdown_send, ignored);
+        set_deadline(kDrainTimeout);
         drain();
     }
 
@@ -505,10 +650,18 @@ private:
                                     });
     }
 
+    void stop_timers() {
+        closed_ = true;
+        watchdog_.cancel();
+        delay_.cancel();
+    }
+
     void close() {
+        connections_->release(*this);
+        stop_timers();
         beast::error_code ignored;
-        transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
-        transport().socket().close(ignored);
+        transport().shutdown(tcp::socket::shutdown_both, ignored);
+        transport().close(ignored);
     }
 
     Stream stream_;
@@ -520,15 +673,28 @@ private:
     bool close_after_ = false;
     core::NetworkFault network_ = core::NetworkFault::none;
     std::string raw_;  // bytes of a garbage or truncated answer, or the tunnel's 200, while they are written
+    asio::steady_timer watchdog_;
+    Clock::time_point deadline_ = Clock::time_point::max();
+    Clock::time_point armed_ = Clock::time_point::max();  // when the watchdog fires next (max: not waiting)
     asio::steady_timer delay_;
     std::size_t header_bytes_ = 0;
     std::size_t drained_ = 0;
+    bool header_checked_ = false;
+    bool reading_ = false;  // the request's read deadline is set
     bool idle_ = false;     // waiting for the first byte of a request
     bool stalled_ = false;  // answering with silence (network fault "stall")
+    bool closed_ = false;   // timers stopped for good
     std::shared_ptr<Connections> connections_;
     const TransportLimits& limits_;  // owned by connections_
 };
 
+}  // namespace
+
+namespace {
+TransportLimits with_unread_bound(TransportLimits limits) {
+    if (!limits.unread) limits.unread = std::make_shared<UnreadAnswers>(TransportLimits::kDefaultUnreadBytes);
+    return limits;
+}
 }  // namespace
 
 Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
@@ -538,48 +704,78 @@ Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers
       acceptor_(asio::make_strand(io)),
       retry_(acceptor_.get_executor()),
       serve_tls_(std::move(serve_tls)),
-      connections_(std::make_shared<Connections>(std::move(handlers), log, limits, std::move(tunnels))) {
+      connections_(std::make_shared<Connections>(std::move(handlers), log, with_unread_bound(std::move(limits)),
+                                                 std::move(tunnels))) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen(asio::socket_base::max_listen_connections);
+    std::lock_guard lock(connections_->unread.mutex_);
+    connections_->unread.tables_.push_back(connections_);
 }
 
 void Listener::start() { accept(); }
 
 void Listener::stop() {
     connections_->stopping = true;
+    taking_queue_ = true;
     asio::dispatch(acceptor_.get_executor(), [self = shared_from_this()] {
+        self->take_accept_queue();
         beast::error_code ignored;
         self->acceptor_.close(ignored);
         self->retry_.cancel();
+        self->taking_queue_ = false;
     });
     for (const auto& session : connections_->snapshot()) session->wind_down();
 }
 
-std::size_t Listener::open_connections() const { return connections_->size(); }
+// A client whose connect() has completed has sent its request to the emulator as far as it can tell; the kernel
+// holds those connections until accepted. Taken without waiting, so a stop never blocks on a quiet queue; bounded
+// by the backlog, as clients may go on connecting meanwhile.
+void Listener::take_accept_queue() {
+    beast::error_code ec;
+    acceptor_.non_blocking(true, ec);
+    for (int taken = 0; !ec && taken < asio::socket_base::max_listen_connections; ++taken) {
+        tcp::socket socket(session_executor());
+        acceptor_.accept(socket, ec);  // would_block once the queue is empty
+        if (!ec) admit(std::move(socket));
+    }
+}
+
+// A strand only where a connection's handlers could otherwise run on two threads at once.
+asio::any_io_executor Listener::session_executor() {
+    if (connections_->limits.io_threads == 1) return io_.get_executor();
+    return asio::make_strand(io_);
+}
+
+std::size_t Listener::open_connections() const { return connections_->size() + (taking_queue_ ? 1 : 0); }
+
+void Listener::admit(tcp::socket socket) {
+    beast::error_code ignored;
+    // At the bound, the oldest connection that owes nothing makes room; if every one is busy answering, the newest
+    // waits in no queue: it is closed at once.
+    if (connections_->size() >= connections_->limits.max_connections && !connections_->evict_oldest()) {
+        socket.close(ignored);
+        return;
+    }
+    socket.set_option(tcp::no_delay(true), ignored);
+    if (serve_tls_) {
+        std::make_shared<Session<TlsStream>>(std::move(socket), connections_, serve_tls_)->start();
+    } else {
+        std::make_shared<Session<PlainStream>>(std::move(socket), connections_)->start();
+    }
+}
 
 void Listener::accept() {
-    acceptor_.async_accept(asio::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                               tcp::socket socket) {
-        if (ec == asio::error::operation_aborted || self->connections_->stopping) return;
+    acceptor_.async_accept(session_executor(), [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted) return;
         if (!ec) {
-            beast::error_code ignored;
-            // At the bound, the oldest connection that owes nothing makes room; if every one is busy answering,
-            // the newest waits in no queue: it is closed at once.
-            if (self->connections_->size() >= self->connections_->limits.max_connections &&
-                !self->connections_->evict_oldest()) {
-                socket.close(ignored);
-                return self->accept();
-            }
-            socket.set_option(tcp::no_delay(true), ignored);
-            if (self->serve_tls_) {
-                std::make_shared<Session<TlsStream>>(std::move(socket), self->connections_, self->serve_tls_)->start();
-            } else {
-                std::make_shared<Session<PlainStream>>(std::move(socket), self->connections_)->start();
-            }
-            return self->accept();
+            // Accepted as a stop began: still a client owed its answer; the stop takes the rest of the queue.
+            self->admit(std::move(socket));
+            if (!self->connections_->stopping) self->accept();
+            return;
         }
+        if (self->connections_->stopping) return;
         // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
         // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
         if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&

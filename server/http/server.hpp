@@ -2,10 +2,15 @@
 // Beast's listener and session roles: accept sockets, move bytes, enforce transport limits, and carry out the
 // transport directives answers come with (delays on timers, network faults). No decisions about what to answer
 // live here: the handlers given to the listener make them.
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <mutex>
+#include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -22,6 +27,31 @@ class TlsProvider;
 
 namespace lee::http {
 
+class Connections;
+class Listener;
+
+// The bytes of answers not yet taken by their clients, across every connection of every listener: what clients
+// that ask for large answers and never read can make the emulator hold. An answer that would take the total past
+// the bound closes the connections holding the most (the oldest first among equals) until it fits; an answer
+// larger than the whole bound (a big snapshot) still goes out, with every other holder closed for it.
+class UnreadAnswers {
+public:
+    explicit UnreadAnswers(std::size_t limit) : limit_(limit) {}
+    std::size_t limit() const { return limit_; }
+    std::size_t held() const { return held_.load(std::memory_order_relaxed); }
+    // Connections closed to keep within the bound, since the start.
+    std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+private:
+    friend class Connections;
+    friend class Listener;
+    const std::size_t limit_;
+    std::atomic<std::size_t> held_{0};
+    std::atomic<std::uint64_t> dropped_{0};
+    std::mutex mutex_;                                // one making of room at a time; guards tables_
+    std::vector<std::weak_ptr<Connections>> tables_;  // every listener's connections
+};
+
 struct TransportLimits {
     std::size_t header_bytes = 8192;                            // over it: 431
     std::size_t body_bytes = 65536;                             // over it: 413
@@ -29,9 +59,11 @@ struct TransportLimits {
     std::chrono::milliseconds idle_timeout{60'000};             // keep-alive connection with no request started
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last, and per write step
     std::size_t max_connections = 10'000;            // past it, the oldest connection that owes nothing is closed
+    unsigned io_threads = 0;  // threads running the io_context; with 1, connections need no strand (0: unknown)
+    // Shared by every listener of the process; null: a bound of its own with the default size.
+    std::shared_ptr<UnreadAnswers> unread;
+    static constexpr std::size_t kDefaultUnreadBytes = std::size_t{64} * 1024 * 1024;
 };
-
-class Connections;
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
@@ -44,18 +76,24 @@ public:
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void start();
     // Stops accepting and winds the open connections down: idle and stalled ones close now, busy ones after their
-    // answer (sent with Connection: close; a pending delay is cut short).
+    // answer (sent with Connection: close; a pending delay is cut short). Connections the kernel has completed but
+    // not yet handed over (its accept queue) are taken first, so a request already sent on one gets its answer.
     void stop();
+    // Counts the accept queue being taken at a stop as one, so the process does not exit before it is.
     std::size_t open_connections() const;
 
 private:
     void accept();
+    void admit(boost::asio::ip::tcp::socket socket);
+    void take_accept_queue();
+    boost::asio::any_io_executor session_executor();
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
     std::chrono::steady_clock::time_point last_accept_log_{};  // touched on the acceptor's strand only
     std::shared_ptr<boost::asio::ssl::context> serve_tls_;
     std::shared_ptr<Connections> connections_;
+    std::atomic<bool> taking_queue_{false};
 };
 
 }  // namespace lee::http

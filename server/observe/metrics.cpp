@@ -160,6 +160,12 @@ std::string Metrics::render(const MetricsSnapshot& snapshot) const {
            std::to_string(snapshot.apps_tracked));
     single(out, "lee_connections_open", "gauge", "Client connections open now.",
            std::to_string(snapshot.connections_open));
+    single(out, "lee_unread_answer_bytes", "gauge",
+           "Bytes of answers not yet read by their clients, all connections together (--max-unread-bytes).",
+           std::to_string(snapshot.unread_answer_bytes));
+    single(out, "lee_unread_answer_drops_total", "counter",
+           "Connections closed because the answers clients had not read reached --max-unread-bytes.",
+           std::to_string(snapshot.unread_answer_drops));
     single(out, "lee_journal_entries", "gauge", "Entries held by the request journal.",
            std::to_string(snapshot.journal_entries));
     single(out, "lee_journal_bytes", "gauge", "Bytes held by the request journal.",

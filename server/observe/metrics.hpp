@@ -21,6 +21,8 @@ namespace lee::observe {
 struct MetricsSnapshot {
     double uptime_seconds = 0;
     std::size_t connections_open = 0;
+    std::size_t unread_answer_bytes = 0;
+    std::uint64_t unread_answer_drops = 0;
     std::vector<std::pair<std::uint64_t, std::size_t>> rooms_per_app;  // sdkappid → rooms (bounded by the caller)
     std::size_t rooms_total = 0;
     std::size_t apps_tracked = 0;

@@ -936,7 +936,8 @@ FAMILIES = {"lee_requests_total": "counter", "lee_rate_limited_total": "counter"
             "lee_http_responses_total": "counter", "lee_request_duration_seconds": "histogram",
             "lee_faults_fired_total": "counter", "lee_header_faults_total": "counter",
             "lee_network_faults_total": "counter", "lee_rooms": "gauge", "lee_rooms_total": "gauge",
-            "lee_apps": "gauge", "lee_connections_open": "gauge", "lee_journal_entries": "gauge",
+            "lee_apps": "gauge", "lee_connections_open": "gauge", "lee_unread_answer_bytes": "gauge",
+            "lee_unread_answer_drops_total": "counter", "lee_journal_entries": "gauge",
             "lee_journal_bytes": "gauge", "lee_journal_dropped_total": "counter", "lee_uptime_seconds": "gauge"}
 COMMANDS = ["create_room", "destroy_room", "get_room_info", "update_room_info", "get_room_list", "set_room_metadata",
             "get_room_metadata", "del_room_metadata", "get_room_statistic", "get_room_stats", "add_robot", "get_robot",
