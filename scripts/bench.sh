@@ -189,6 +189,10 @@ echo
 
 # What a slowloris of 1,000 connections costs a good client (issue 10: less than 5 ms).
 scripts/slowloris.sh "$binary" 1000 || status=1
+echo
+
+# Memory per app and per room, and what a reset gives back (issue 10).
+python3 scripts/bench/apps_memory.py "$binary" "${LEE_BENCH_APPS:-200000}" || status=1
 
 [ "$status" -eq 0 ] && echo "targets met"
 exit "$status"
