@@ -94,19 +94,32 @@ int serve(const lee::cli::ServeOptions& options) {
     }
 
     lee::log::AccessLog access_log(options.log_level, options.log_format);
-    lee::EmulatorOptions emulator_options{options.rules_directory, options.seed.value_or(std::random_device{}()),
-                                          options.strict,          options.admin_token,
-                                          options.journal_entries, options.journal_bytes,
-                                          lee::state::TenantLimits{options.max_apps, options.max_rooms_per_app}};
+    lee::EmulatorOptions emulator_options{
+        options.rules_directory,
+        options.seed.value_or(std::random_device{}()),
+        options.strict,
+        options.admin_token,
+        options.journal_entries,
+        options.journal_bytes,
+        lee::state::TenantLimits{options.max_apps, options.max_rooms_per_app},
+        lee::webhooks::DispatcherOptions{options.callback_queue, options.callback_records,
+                                         std::chrono::milliseconds(options.callback_timeout_ms),
+                                         options.callback_ca_file}};
     lee::Emulator emulator(std::move(emulator_options), rules, access_log);
+    // Webhooks go out on their own I/O thread, so POST /_emulator/callbacks/wait may block a request thread
+    // without holding up the deliveries it waits for.
+    if (const auto problem = emulator.webhooks().start(); !problem.empty()) {
+        std::cerr << "live-engine-emulator: " << problem << std::endl;
+        return 2;
+    }
     lee::http::TransportLimits limits;
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
     limits.max_connections = connection_bound(options.max_connections);
 
     // TLS material is made on first use (a CONNECT, GET /_emulator/ca.pem), or now when HTTPS is asked for.
-    auto tls = std::make_shared<lee::tls::TlsProvider>(lee::tls::TlsConfig{options.tls_cert, options.tls_key,
-                                                                           options.ca_dir});
+    auto tls =
+        std::make_shared<lee::tls::TlsProvider>(lee::tls::TlsConfig{options.tls_cert, options.tls_key, options.ca_dir});
     emulator.set_tls(tls);
     std::shared_ptr<boost::asio::ssl::context> tls_context;
     if (options.tls_listen) {

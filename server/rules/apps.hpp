@@ -10,6 +10,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "core/commands.hpp"
+#include "rules/webhook_settings.hpp"
 
 namespace lee::rules {
 
@@ -32,6 +33,7 @@ struct AppSettings {
     std::vector<std::string> chat_group_ids;
     RateLimits rate_limits = kDefaultRateLimits;
     std::int64_t room_create_interval_ms = 1000;
+    WebhookSettings webhook;
 
     bool is_admin(std::string_view identifier) const;
     bool is_chat_group(std::string_view room_id) const;
@@ -54,7 +56,8 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name);
 // Throws std::invalid_argument with the JSON path of the bad field.
 AppSettings parse_app_settings(const boost::json::object& object, const AppSettings& base, const std::string& path);
 
-// The settings as the control API shows them: the secret key only as has_secret_key and its fingerprint.
+// The settings as the control API shows them: the secret key and the callback token only as whether there is
+// one and its fingerprint.
 boost::json::object app_settings_to_json(const AppSettings& app);
 
 }  // namespace lee::rules

@@ -54,11 +54,12 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     return CreateOutcome::created;
 }
 
-bool RoomRegistry::destroy(std::string_view room_id) {
+bool RoomRegistry::destroy(std::string_view room_id, Room* removed) {
     Shard& shard = shard_for(room_id);
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
+    if (removed) *removed = std::move(it->second);
     shard.rooms.erase(it);
     count_.fetch_sub(1, std::memory_order_relaxed);
     return true;
