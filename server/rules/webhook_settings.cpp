@@ -13,7 +13,7 @@ bool WebhookSettings::wants(std::string_view callback_command) const {
 
 std::string callback_url_problem(std::string_view url) {
     if (url.size() > kMaxCallbackUrlBytes) return "must be at most " + std::to_string(kMaxCallbackUrlBytes) + " bytes";
-    const auto parsed = boost::urls::parse_absolute_uri(url);
+    const auto parsed = boost::urls::parse_uri(url);  // a fragment parses here, to be named below
     if (!parsed) return "must be an absolute http or https URL";
     if (parsed->scheme_id() != boost::urls::scheme::http && parsed->scheme_id() != boost::urls::scheme::https) {
         return "must start with http:// or https://";
