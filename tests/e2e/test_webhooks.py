@@ -541,8 +541,9 @@ class WebhookTest(EmulatorTest):
             self.assertEqual(self.emu.control(method, path)[0], status, (method, path))
 
 
-class QueueBoundTest(unittest.TestCase):
-    """Past --callback-queue, callbacks are dropped and counted, never queued."""
+class StandaloneTest(unittest.TestCase):
+    """Emulators of their own: the queue bound (past --callback-queue, callbacks are dropped and counted, never
+    queued), a stop with callbacks pending, a bad --callback-ca-file."""
 
     def test_queue_bound_drops_and_counts(self):
         receiver = Receiver()
@@ -569,6 +570,27 @@ class QueueBoundTest(unittest.TestCase):
                 self.assertTrue(body["idle"], body)
                 self.assertEqual(len(receiver.taken()), 2)
                 self.assertEqual(emu.stop(), 0)
+        finally:
+            receiver.stop()
+            shutil.rmtree(rules, ignore_errors=True)
+
+    def test_stop_with_callbacks_in_flight_and_queued_is_clean(self):
+        receiver = Receiver()
+        rules = tempfile.mkdtemp(prefix="lee-hooks-s-")
+        try:
+            write_rules(rules, apps={"apps": [{"sdkappid": 1400000092, "callback_url": receiver.url("/hang"),
+                                               "callback_token": TOKEN}]})
+            emu = Emulator(rules=rules)
+            query = "sdkappid=1400000092&identifier=admin&usersig=x&contenttype=json"
+            for i in range(3):
+                emu.request("POST", "/v4/live_engine_http_srv/create_room?" + query, create_body("s-%d" % i))
+                emu.request("POST", "/v4/live_engine_http_srv/destroy_room?" + query, {"RoomId": "s-%d" % i},
+                            {"X-Emulator-Fault": "callback=delay_ms=60000"})
+            time.sleep(0.2)  # the first is on the wire, the others wait
+            code, seconds, _ = emu.terminate()
+            self.assertEqual(code, 0, emu.stderr())  # no sanitizer report, no hang on the receiver
+            self.assertLess(seconds, 3)
+            self.assertNotIn("ERROR", emu.stderr())
         finally:
             receiver.stop()
             shutil.rmtree(rules, ignore_errors=True)
