@@ -34,7 +34,8 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kMaxAnswerRead = 64 * 1024;  // an answer larger than this is a failed read, not a memory cost
+constexpr std::size_t kMaxAnswerRead =
+    std::size_t{64} * 1024;  // an answer larger than this is a failed read, not a memory cost
 constexpr std::string_view kUserAgent = "live-engine-emulator webhooks";
 
 }  // namespace
@@ -216,7 +217,12 @@ void tag_invoke(const json::value_from_tag&, json::value& out, const DeliveryRec
 Dispatcher::Dispatcher(DispatcherOptions options, const state::Clock& clock)
     : options_(std::move(options)), clock_(clock) {}
 
-Dispatcher::~Dispatcher() { stop(); }
+Dispatcher::~Dispatcher() {
+    try {
+        stop();
+    } catch (...) {  // a join or a lock that fails at exit: nothing left to save, and a destructor must not throw
+    }
+}
 
 std::string Dispatcher::start() {
     if (io_) return {};

@@ -13,7 +13,7 @@ std::string callback_sign(std::string_view token, std::int64_t request_time_seco
     EVP_Digest(message.data(), message.size(), digest.data(), &size, EVP_sha256(), nullptr);
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
-    out.reserve(size * 2);
+    out.reserve(std::size_t{size} * 2);
     for (unsigned int i = 0; i < size; ++i) {
         out.push_back(kHex[digest[i] >> 4U]);
         out.push_back(kHex[digest[i] & 0x0FU]);
