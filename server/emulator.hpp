@@ -1,10 +1,13 @@
 #pragma once
 // The composition root: everything a request handler may touch, built once in main() and passed down by
 // reference (never looked up globally).
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api/request_id.hpp"
@@ -14,6 +17,7 @@
 #include "observe/metrics.hpp"
 #include "rules/rule_set.hpp"
 #include "state/clock.hpp"
+#include "state/snapshot.hpp"
 #include "state/tenants.hpp"
 #include "webhooks/dispatcher.hpp"
 
@@ -63,6 +67,14 @@ public:
     std::int64_t uptime_ms() const {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_)
             .count();
+    }
+    // The state as a snapshot holds it (one app's, or all), and back.
+    state::Snapshot capture(std::optional<std::uint64_t> only) {
+        return state::capture(tenants_, rules_.get()->apps, clock_, only);
+    }
+    void restore(state::Snapshot snapshot) {
+        state::restore(std::move(snapshot), tenants_, rules_, clock_);
+        ::malloc_trim(0);  // what the old state held goes back to the system
     }
     // The transport knows how many connections are open; main() tells the emulator how to ask.
     void set_connection_counter(std::function<std::size_t()> counter) { connections_ = std::move(counter); }

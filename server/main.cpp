@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -15,13 +16,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "auth/usersig.hpp"
 #include "cli/options.hpp"
+#include "core/utf8.hpp"
 #include "emulator.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "rules/rules_error.hpp"
+#include "rules/rules_json.hpp"
+#include "state/snapshot.hpp"
+#include "state/state_file.hpp"
 #include "tls/server_context.hpp"
 
 #ifndef LEE_DEFAULT_RULES_DIR
@@ -75,6 +81,25 @@ void run_io(boost::asio::io_context& io, lee::log::AccessLog& log) {
     }
 }
 
+// --state-file at start: none yet is a first start; a file that cannot be read or loaded stops the start.
+bool load_state(lee::Emulator& emulator, const std::string& path) {
+    try {
+        const auto text = lee::state::read_state_file(path);
+        if (!text) return true;
+        const auto document = lee::rules::parse_rules_json(*text, path);
+        try {
+            emulator.restore(lee::state::parse_snapshot(document, emulator.rules().get()->apps,
+                                                        emulator.options().tenant_limits, std::nullopt));
+        } catch (const lee::rules::SettingError& error) {
+            throw lee::rules::locate(error, *text, path);
+        }
+        return true;
+    } catch (const std::exception& error) {
+        std::cerr << "live-engine-emulator: bad --state-file: " << lee::core::to_valid_utf8(error.what()) << std::endl;
+        return false;
+    }
+}
+
 int print_usersig(const lee::cli::UserSigOptions& options) {
     const std::int64_t now = options.time.value_or(
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
@@ -112,10 +137,12 @@ int serve(const lee::cli::ServeOptions& options) {
         std::cerr << "live-engine-emulator: " << problem << std::endl;
         return 2;
     }
+    if (!options.state_file.empty() && !load_state(emulator, options.state_file)) return 2;
     lee::http::TransportLimits limits;
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
     limits.max_connections = connection_bound(options.max_connections);
+    limits.snapshot_body_bytes = options.max_snapshot_bytes;
 
     // TLS material is made on first use (a CONNECT, GET /_emulator/ca.pem), or now when HTTPS is asked for.
     auto tls =
@@ -191,13 +218,26 @@ int serve(const lee::cli::ServeOptions& options) {
     std::cout << ready << std::endl;
     access_log.message(lee::log::Level::info, ready.substr(6) + " with rules from " + options.rules_directory);
 
+    std::optional<lee::state::StateFileSaver> saver;
+    if (!options.state_file.empty()) {
+        saver.emplace(
+            options.state_file, options.state_save_interval,
+            [&emulator] { return boost::json::serialize(lee::state::to_json(emulator.capture(std::nullopt), true)); },
+            [&access_log, &options](const std::string& problem) {
+                access_log.message(lee::log::Level::error, "cannot save --state-file " + options.state_file + ": " +
+                                                               lee::core::to_valid_utf8(problem));
+            });
+    }
+
     std::vector<std::thread> workers;
     for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&] { run_io(io, access_log); });
     run_io(io, access_log);
     for (auto& worker : workers) worker.join();
+    const bool saved = !saver || saver->save();
+    saver.reset();
     // A stderr nobody reads must not keep the process alive after a stop.
-    if (!access_log.flush_for(kLogDrain)) std::_Exit(0);
-    return 0;
+    if (!access_log.flush_for(kLogDrain)) std::_Exit(saved ? 0 : 1);
+    return saved ? 0 : 1;
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 // throughout the listing be skipped or repeated, in either direction.
 #include <array>
 #include <charconv>
-#include <tuple>
 
 #include <boost/json.hpp>
 
@@ -20,26 +19,9 @@ constexpr std::string_view kCursorVersion = "v2";
 
 enum class Direction : char { descend = 'd', ascend = 'a' };
 
-struct SortKey {
-    std::uint64_t view_count = 0;
-    std::int64_t create_time = 0;
-    std::string room_id;
-};
+using SortKey = state::ListPosition;
 
 SortKey key_of(const state::Room& room) { return {room.view_count, room.create_time, room.room_id}; }
-
-// True when `a` is listed before `b` in the descending order; works on rooms and cursor keys alike (same member
-// names), so comparing never copies a RoomId. RoomIds are unique, so this is a strict total order and its
-// reverse is exactly the ascending one.
-template <typename A, typename B>
-bool before(const A& a, const B& b) {
-    return std::tie(b.view_count, b.create_time, a.room_id) < std::tie(a.view_count, a.create_time, b.room_id);
-}
-
-template <typename A, typename B>
-bool listed_before(const A& a, const B& b, Direction direction) {
-    return direction == Direction::descend ? before(a, b) : before(b, a);
-}
 
 std::string to_hex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
@@ -165,11 +147,10 @@ CommandResult get_room_list(const CommandContext& context, const boost::json::va
     }
 
     bool more = false;
-    const std::vector<state::Room> page = context.tenant.rooms.select(
-        [&](const state::Room& room) {
-            return room.is_public_visible && (!cursor || listed_before(cursor->after, room, direction));
-        },
-        [direction](const state::Room& a, const state::Room& b) { return listed_before(a, b, direction); },
+    std::optional<SortKey> after;
+    if (cursor) after = std::move(cursor->after);
+    const std::vector<state::Room> page = context.tenant.rooms.list_public(
+        after, direction == Direction::descend ? state::ListOrder::descend : state::ListOrder::ascend,
         static_cast<std::size_t>(count), more);
 
     boost::json::array list;

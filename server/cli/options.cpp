@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <sstream>
 #include <string_view>
 #include <thread>
@@ -47,6 +48,9 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_CALLBACK_RECORDS", "callback-records"},
     {"LIVE_EMULATOR_CALLBACK_TIMEOUT_MS", "callback-timeout-ms"},
     {"LIVE_EMULATOR_CALLBACK_CA_FILE", "callback-ca-file"},
+    {"LIVE_EMULATOR_STATE_FILE", "state-file"},
+    {"LIVE_EMULATOR_STATE_SAVE_INTERVAL", "state-save-interval"},
+    {"LIVE_EMULATOR_MAX_SNAPSHOT_BYTES", "max-snapshot-bytes"},
 };
 
 // Stray words (a mistyped subcommand) are errors, not silently ignored.
@@ -155,6 +159,14 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "apps holding state at most; past it a new sdkappid answers 60006 [LIVE_EMULATOR_MAX_APPS]")(
         "max-rooms-per-app", po::value<std::string>()->default_value("2000000"),
         "rooms per app at most; past it create_room answers 100001 [LIVE_EMULATOR_MAX_ROOMS_PER_APP]")(
+        "state-file", po::value<std::string>(),
+        "keep the state in this file: loaded at start, saved at a clean stop and every --state-save-interval "
+        "[LIVE_EMULATOR_STATE_FILE]")(
+        "state-save-interval", po::value<std::string>()->default_value("30"),
+        "seconds between saves of --state-file (decimals allowed; 0: only at a clean stop) "
+        "[LIVE_EMULATOR_STATE_SAVE_INTERVAL]")(
+        "max-snapshot-bytes", po::value<std::string>()->default_value("536870912"),
+        "largest body PUT /_emulator/snapshot accepts [LIVE_EMULATOR_MAX_SNAPSHOT_BYTES]")(
         "ca-dir", po::value<std::string>(),
         "where the local CA is kept (default ~/.local/share/live-engine-emulator/ca) [LIVE_EMULATOR_CA_DIR]")(
         "callback-queue", po::value<std::string>()->default_value("10000"),
@@ -252,6 +264,21 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         }
         serve.callback_timeout_ms = static_cast<std::int64_t>(*callback_timeout);
         if (values.count("callback-ca-file")) serve.callback_ca_file = values["callback-ca-file"].as<std::string>();
+        if (values.count("state-file")) serve.state_file = values["state-file"].as<std::string>();
+        const std::string interval = values["state-save-interval"].as<std::string>();
+        double seconds = -1;
+        const auto [end, ec] = std::from_chars(interval.data(), interval.data() + interval.size(), seconds);
+        if (ec != std::errc{} || end != interval.data() + interval.size() || !(seconds >= 0 && seconds <= 86400)) {
+            throw po::error("--state-save-interval must be a number of seconds, 0..86400");
+        }
+        serve.state_save_interval = std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000));
+        if (seconds > 0 && serve.state_save_interval.count() == 0)
+            serve.state_save_interval = std::chrono::milliseconds(1);
+        const auto snapshot_bytes = api::parse_decimal_u64(values["max-snapshot-bytes"].as<std::string>());
+        if (!snapshot_bytes || *snapshot_bytes < 65536 || *snapshot_bytes > (std::uint64_t{1} << 40U)) {
+            throw po::error("--max-snapshot-bytes must be 65536..1099511627776");
+        }
+        serve.max_snapshot_bytes = static_cast<std::size_t>(*snapshot_bytes);
         const auto address = boost::asio::ip::make_address(serve.listen_host);
         const bool tls_loopback =
             !serve.tls_listen || boost::asio::ip::make_address(serve.tls_listen->host).is_loopback();

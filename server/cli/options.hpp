@@ -1,5 +1,6 @@
 #pragma once
 // The command line of emulator-interface.md, with its LIVE_EMULATOR_* environment twins.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,9 @@ struct ServeOptions {
     std::size_t callback_records = 1'000;
     std::int64_t callback_timeout_ms = 2'000;
     std::string callback_ca_file;
+    std::string state_file;                                           // empty: state lives in memory only
+    std::chrono::milliseconds state_save_interval{30'000};            // 0: saved only at a clean stop
+    std::size_t max_snapshot_bytes = std::size_t{512} * 1024 * 1024;  // PUT /_emulator/snapshot's body
 };
 
 inline constexpr std::int64_t kDefaultExpireSeconds = std::int64_t{86400} * 180;  // the official libraries' default

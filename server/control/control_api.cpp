@@ -18,6 +18,7 @@
 #include "emulator.hpp"
 #include "rules/rules_error.hpp"
 #include "rules/rules_json.hpp"
+#include "state/snapshot.hpp"
 #include "tls/emulated_hosts.hpp"
 #include "tls/server_context.hpp"
 
@@ -176,28 +177,8 @@ api::ApiResponse put_app(Emulator& emulator, std::uint64_t sdkappid, std::string
             rules::AppSettings app = rules::parse_app_settings(*settings, rules.apps.defaults, "$");
             app.sdkappid = sdkappid;
             // What GET showed, PUT back: a fingerprint without a key keeps the running key it names.
-            const auto* fingerprint = settings->if_contains("secret_key_fingerprint");
-            if (fingerprint && fingerprint->is_string() && !settings->contains("secret_key")) {
-                const rules::AppSettings* running = rules.apps.find(sdkappid);
-                if (!running || running->secret_key.empty() ||
-                    auth::key_fingerprint(running->secret_key) != fingerprint->get_string()) {
-                    throw std::invalid_argument(
-                        "$.secret_key_fingerprint: is not the fingerprint of the app's key (send secret_key)");
-                }
-                app.secret_key = running->secret_key;
-            }
-            // The same for the callback token.
-            const auto* token_fingerprint = settings->if_contains("callback_token_fingerprint");
-            if (token_fingerprint && token_fingerprint->is_string() && !settings->contains("callback_token")) {
-                const rules::AppSettings* running = rules.apps.find(sdkappid);
-                if (!running || running->webhook.token.empty() ||
-                    auth::key_fingerprint(running->webhook.token) != token_fingerprint->get_string()) {
-                    throw std::invalid_argument(
-                        "$.callback_token_fingerprint: is not the fingerprint of the app's callback token (send "
-                        "callback_token)");
-                }
-                app.webhook.token = running->webhook.token;
-            }
+            rules::resolve_secret_key(*settings, rules.apps.find(sdkappid), app, "$");
+            rules::resolve_callback_token(*settings, rules.apps.find(sdkappid), app, "$");
             rules.apps.apps.insert_or_assign(sdkappid, std::move(app));
         });
     } catch (const std::invalid_argument& error) {
@@ -253,9 +234,7 @@ api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid, std::stri
     bool more = false;
     if (const auto tenant = emulator.tenants().find(sdkappid)) {
         total = tenant->rooms.size();
-        rooms = tenant->rooms.select([&](const state::Room& room) { return !cursor || room.room_id > *cursor; },
-                                     [](const state::Room& a, const state::Room& b) { return a.room_id < b.room_id; },
-                                     limit, more);
+        rooms = tenant->rooms.list_by_id(cursor, limit, more);
     }
     json::array list;
     for (const auto& room : rooms) list.push_back(api::room_record_json(room));
@@ -469,6 +448,37 @@ api::ApiResponse callbacks(Emulator& emulator, const std::vector<std::string_vie
     return reply(200, out);
 }
 
+// The whole state (or one app's with ?sdkappid=) as JSON, secret keys as fingerprints; PUT puts one back, all or
+// nothing.
+api::ApiResponse snapshot(Emulator& emulator, const api::ApiRequest& request) {
+    bool bad = false;
+    const auto sdkappid = sdkappid_filter(request.target, bad);
+    if (bad) return problem(400, "sdkappid must be a decimal integer");
+    if (request.method == "GET") {
+        return reply(200, state::to_json(emulator.capture(sdkappid), false));
+    }
+    if (request.method != "PUT") return problem(405, "use GET or PUT");
+    json::error_code ec;
+    const json::value document = json::parse(request.body, ec);
+    if (ec) return problem(400, "the body is not JSON: " + ec.message());
+    std::size_t apps = 0;
+    std::size_t rooms = 0;
+    try {
+        auto parsed =
+            state::parse_snapshot(document, emulator.rules().get()->apps, emulator.options().tenant_limits, sdkappid);
+        for (const auto& app : parsed.apps) {
+            ++apps;
+            rooms += app.contents.rooms.size();
+        }
+        emulator.restore(std::move(parsed));
+    } catch (const rules::SettingError& error) {
+        return problem(400, std::string("not a snapshot this emulator can load: ") + error.what());
+    }
+    json::object out{{"restored", true}, {"apps", apps}, {"rooms", rooms}};
+    out["sdkappid"] = sdkappid ? json::value(*sdkappid) : json::value(nullptr);
+    return reply(200, out);
+}
+
 // The local CA's certificate, for clients to trust (curl --cacert, NODE_EXTRA_CA_CERTS, a Java trust store).
 api::ApiResponse ca_certificate(Emulator& emulator) {
     if (!emulator.tls()) return problem(404, "TLS is not set up in this process");
@@ -539,6 +549,7 @@ api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& reques
     if (name == "faults" && segments.size() <= 3) return faults(emulator, segments, request);
     if (name == "journal" && segments.size() == 2) return journal(emulator, request);
     if (name == "callbacks" && segments.size() <= 3) return callbacks(emulator, segments, request);
+    if (name == "snapshot" && segments.size() == 2) return snapshot(emulator, request);
     if (name == "ca.pem" && segments.size() == 2)
         return method == "GET" ? ca_certificate(emulator) : problem(405, "use GET");
     return problem(404, "no such control endpoint");

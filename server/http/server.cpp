@@ -218,7 +218,8 @@ private:
         evictable.store(true, std::memory_order_relaxed);
         parser_.emplace();
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
-        parser_->body_limit(limits_.body_bytes);
+        // The larger bound until the header says whether this is a snapshot upload (check_header narrows it).
+        parser_->body_limit(std::max(limits_.body_bytes, limits_.snapshot_body_bytes));
         if (buffer_.size() > 0) return read_request();
         // Waiting for a request to begin is bounded by the idle timeout; reading it, by the read timeout.
         transport().expires_after(limits_.idle_timeout);
@@ -259,6 +260,12 @@ private:
     // What the header alone decides (RFC 9110/9112): codings the emulator does not decode, and Expect.
     void check_header() {
         const auto& request = parser_->get();
+        if (!snapshot_upload(request)) {
+            if (parser_->content_length() && *parser_->content_length() > limits_.body_bytes) {
+                return on_read(beast_http::error::body_limit);
+            }
+            parser_->body_limit(limits_.body_bytes);
+        }
         const std::string_view codings = request[beast_http::field::transfer_encoding];
         if (!codings.empty() && !only_chunked(codings)) {
             return reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
@@ -281,6 +288,13 @@ private:
                               if (ec) return self->close();
                               self->read_body();
                           });
+    }
+
+    static bool snapshot_upload(const Request& request) {
+        constexpr std::string_view kPath = "/_emulator/snapshot";
+        const std::string_view target = request.target();
+        return request.method() == beast_http::verb::put && target.starts_with(kPath) &&
+               (target.size() == kPath.size() || target[kPath.size()] == '?');
     }
 
     static bool only_chunked(std::string_view codings) {
@@ -341,7 +355,10 @@ private:
 
     void on_read(beast::error_code ec) {
         if (ec == beast_http::error::body_limit) {
-            return reject(413, "request body exceeds " + std::to_string(limits_.body_bytes) + " bytes");
+            const bool snapshot = parser_->is_header_done() && snapshot_upload(parser_->get());
+            return reject(413, "request body exceeds " +
+                                   std::to_string(snapshot ? limits_.snapshot_body_bytes : limits_.body_bytes) +
+                                   " bytes");
         }
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");

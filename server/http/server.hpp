@@ -23,9 +23,10 @@ class TlsProvider;
 namespace lee::http {
 
 struct TransportLimits {
-    std::size_t header_bytes = 8192;                 // over it: 431
-    std::size_t body_bytes = 65536;                  // over it: 413
-    std::chrono::milliseconds idle_timeout{60'000};  // keep-alive connection with no request started
+    std::size_t header_bytes = 8192;                            // over it: 431
+    std::size_t body_bytes = 65536;                             // over it: 413
+    std::size_t snapshot_body_bytes = std::size_t{512} << 20U;  // PUT /_emulator/snapshot's instead
+    std::chrono::milliseconds idle_timeout{60'000};             // keep-alive connection with no request started
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last, and per write step
     std::size_t max_connections = 10'000;            // past it, the oldest connection that owes nothing is closed
 };

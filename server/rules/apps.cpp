@@ -152,7 +152,42 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name) {
     return config;
 }
 
-json::object app_settings_to_json(const AppSettings& app) {
+void resolve_secret_key(const json::object& object, const AppSettings* running, AppSettings& app,
+                        const std::string& path) {
+    if (object.contains("secret_key")) return;  // read by parse_app_settings
+    if (const auto* fingerprint = object.if_contains("secret_key_fingerprint");
+        fingerprint && fingerprint->is_string()) {
+        if (!running || running->secret_key.empty() ||
+            auth::key_fingerprint(running->secret_key) != fingerprint->get_string()) {
+            bad_setting(path + ".secret_key_fingerprint", "is not the fingerprint of the app's key (send secret_key)");
+        }
+        app.secret_key = running->secret_key;
+        return;
+    }
+    if (const auto* has = object.if_contains("has_secret_key"); has && has->is_bool() && !has->get_bool()) {
+        app.secret_key.clear();
+    }
+}
+
+void resolve_callback_token(const json::object& object, const AppSettings* running, AppSettings& app,
+                            const std::string& path) {
+    if (object.contains("callback_token")) return;  // read by parse_app_settings
+    if (const auto* fingerprint = object.if_contains("callback_token_fingerprint");
+        fingerprint && fingerprint->is_string()) {
+        if (!running || running->webhook.token.empty() ||
+            auth::key_fingerprint(running->webhook.token) != fingerprint->get_string()) {
+            bad_setting(path + ".callback_token_fingerprint",
+                        "is not the fingerprint of the app's callback token (send callback_token)");
+        }
+        app.webhook.token = running->webhook.token;
+        return;
+    }
+    if (const auto* has = object.if_contains("has_callback_token"); has && has->is_bool() && !has->get_bool()) {
+        app.webhook.token.clear();
+    }
+}
+
+json::object app_settings_to_json(const AppSettings& app, bool with_secret_key) {
     json::object rate_limits;
     for (const auto& row : core::kCommands) rate_limits[row.name] = app.rate_limits[core::index_of(row.command)];
     json::object out;
@@ -161,6 +196,7 @@ json::object app_settings_to_json(const AppSettings& app) {
     out["has_secret_key"] = !app.secret_key.empty();
     out["secret_key_fingerprint"] =
         app.secret_key.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(app.secret_key));
+    if (with_secret_key && !app.secret_key.empty()) out["secret_key"] = app.secret_key;
     out["admins"] = json::value_from(app.admins);
     out["paid"] = app.paid;
     out["disabled"] = app.disabled;
@@ -172,6 +208,7 @@ json::object app_settings_to_json(const AppSettings& app) {
     out["has_callback_token"] = !app.webhook.token.empty();
     out["callback_token_fingerprint"] =
         app.webhook.token.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(app.webhook.token));
+    if (with_secret_key && !app.webhook.token.empty()) out["callback_token"] = app.webhook.token;
     out["callback_token_enabled"] = app.webhook.token_enabled;
     out["callback_events"] = app.webhook.events ? json::value_from(*app.webhook.events) : json::value("all");
     return out;

@@ -57,7 +57,17 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name);
 AppSettings parse_app_settings(const boost::json::object& object, const AppSettings& base, const std::string& path);
 
 // The settings as the control API shows them: the secret key and the callback token only as whether there is
-// one and its fingerprint.
-boost::json::object app_settings_to_json(const AppSettings& app);
+// one and its fingerprint. With `with_secret_key` (the state file, the one place that holds keys) both themselves
+// too.
+boost::json::object app_settings_to_json(const AppSettings& app, bool with_secret_key = false);
+
+// The key of settings read back from what the control API showed: `secret_key` when given; else a
+// `secret_key_fingerprint` keeps the key of `running` it names (SettingError when it names another); else
+// `"has_secret_key": false` means none. Otherwise `app` keeps the key it has.
+void resolve_secret_key(const boost::json::object& object, const AppSettings* running, AppSettings& app,
+                        const std::string& path);
+// The same for the callback token: `callback_token`, `callback_token_fingerprint`, `"has_callback_token": false`.
+void resolve_callback_token(const boost::json::object& object, const AppSettings* running, AppSettings& app,
+                            const std::string& path);
 
 }  // namespace lee::rules

@@ -58,4 +58,16 @@ void EmulatorClock::reset() {
     frozen_at_ms_.store(kRunning, std::memory_order_release);
 }
 
+ClockState EmulatorClock::state() const {
+    std::lock_guard lock(write_mutex_);
+    const std::int64_t now = now_ms();
+    return {frozen(), now, frozen() ? offset_ms_.load(std::memory_order_acquire) : now - wall_ms()};
+}
+
+void EmulatorClock::restore(const ClockState& state) {
+    std::lock_guard lock(write_mutex_);
+    offset_ms_.store(state.offset_ms, std::memory_order_release);
+    frozen_at_ms_.store(state.frozen ? clamp(state.now_ms) : kRunning, std::memory_order_release);
+}
+
 }  // namespace lee::state

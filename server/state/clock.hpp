@@ -13,6 +13,13 @@ public:
     std::int64_t now_seconds() const { return now_ms() / 1000; }
 };
 
+// What a snapshot keeps of the clock: a frozen clock's time, or a running one's offset from wall time.
+struct ClockState {
+    bool frozen = false;
+    std::int64_t now_ms = 0;     // the time it showed (what a frozen clock goes back to)
+    std::int64_t offset_ms = 0;  // emulator time minus wall time (what a running clock goes back to)
+};
+
 // Wall time plus an offset, optionally frozen: what /_emulator/clock controls. Reads are lock-free because
 // every request reads the clock; the rare writes serialise on a mutex.
 class EmulatorClock final : public Clock {
@@ -25,6 +32,8 @@ public:
     void advance(std::int64_t delta_ms);
     void set(std::int64_t unix_ms);  // a frozen clock stays frozen, a running one runs on from unix_ms
     void reset();                    // back to wall time, running
+    ClockState state() const;
+    void restore(const ClockState& state);
 
     static constexpr std::int64_t kMaxMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 
@@ -34,7 +43,7 @@ private:
     static std::int64_t clamp(std::int64_t ms) { return ms < 0 ? 0 : (ms > kMaxMs ? kMaxMs : ms); }
     void set_locked(std::int64_t unix_ms);
     static std::int64_t wall_ms();
-    std::mutex write_mutex_;
+    mutable std::mutex write_mutex_;
     std::atomic<std::int64_t> offset_ms_{0};
     std::atomic<std::int64_t> frozen_at_ms_{kRunning};
 };

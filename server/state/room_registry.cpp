@@ -1,8 +1,162 @@
 #include "state/room_registry.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
 namespace lee::state {
+
+namespace {
+
+// Field by field, in one order for measuring, writing and reading. Lengths and counts are 32-bit.
+struct Measure {
+    std::size_t size = 0;
+    void bytes(const void*, std::size_t n) { size += n; }
+};
+struct Write {
+    char* at;
+    void bytes(const void* from, std::size_t n) {
+        if (n != 0) std::memcpy(at, from, n);
+        at += n;
+    }
+};
+template <typename Out, typename T>
+void put(Out& out, const T& value) {
+    out.bytes(&value, sizeof value);
+}
+template <typename Out>
+void put_text(Out& out, std::string_view text) {
+    put(out, static_cast<std::uint32_t>(text.size()));
+    out.bytes(text.data(), text.size());
+}
+// Everything behind the RoomId (which is written bare: its length is in the header).
+template <typename Out>
+void put_room(Out& out, const Room& room) {
+    out.bytes(room.room_id.data(), room.room_id.size());
+    put_text(out, room.owner_account);
+    put_text(out, room.room_name);
+    put_text(out, room.room_type);
+    put_text(out, room.take_seat_mode);
+    put_text(out, room.seat_template);
+    put_text(out, room.cover_url);
+    put_text(out, room.notice);
+    put(out, room.max_seat_count);
+    put(out, room.max_member_count);
+    put(out, room.activity_status);
+    const std::uint8_t flags = (room.is_message_disabled ? 1U : 0U) | (room.is_unlimited_room_enabled ? 2U : 0U);
+    put(out, flags);
+    put(out, static_cast<std::uint32_t>(room.category.size()));
+    for (const auto& tag : room.category) {
+        if (const auto* number = std::get_if<std::int64_t>(&tag)) {
+            put(out, std::uint8_t{0});
+            put(out, *number);
+        } else {
+            put(out, std::uint8_t{1});
+            put_text(out, std::get<std::string>(tag));
+        }
+    }
+    put(out, static_cast<std::uint32_t>(room.metadata.size()));
+    for (const auto& entry : room.metadata) {
+        put_text(out, entry.key);
+        put_text(out, entry.value);
+    }
+    put(out, static_cast<std::uint32_t>(room.robots.size()));
+    for (const auto& robot : room.robots) put_text(out, robot);
+}
+
+struct Read {
+    const char* at;
+    template <typename T>
+    T get() {
+        T value;
+        std::memcpy(&value, at, sizeof value);
+        at += sizeof value;
+        return value;
+    }
+    std::string_view text() {
+        const auto size = get<std::uint32_t>();
+        const std::string_view out(at, size);
+        at += size;
+        return out;
+    }
+};
+
+}  // namespace
+
+RoomRegistry::Stored* RoomRegistry::Stored::pack(const Room& room) {
+    Measure measure;
+    put_room(measure, room);
+    void* memory = ::operator new(sizeof(Stored) + measure.size);
+    auto* stored = new (memory) Stored;
+    stored->view_count = room.view_count;
+    stored->create_time = room.create_time;
+    stored->size = static_cast<std::uint32_t>(measure.size);
+    stored->id_size = static_cast<std::uint32_t>(room.room_id.size());
+    stored->is_public_visible = room.is_public_visible;
+    Write write{stored->bytes()};
+    put_room(write, room);
+    return stored;
+}
+
+void RoomRegistry::Stored::destroy(Stored* stored) noexcept {
+    if (!stored) return;
+    stored->~Stored();
+    ::operator delete(stored);
+}
+
+std::string_view RoomRegistry::Stored::owner_account() const {
+    Read read{bytes() + id_size};
+    return read.text();
+}
+
+Room RoomRegistry::Stored::unpack() const {
+    Room room;
+    room.room_id = room_id();
+    room.view_count = view_count;
+    room.create_time = create_time;
+    room.is_public_visible = is_public_visible;
+    Read read{bytes() + id_size};
+    room.owner_account = read.text();
+    room.room_name = read.text();
+    room.room_type = read.text();
+    room.take_seat_mode = read.text();
+    room.seat_template = read.text();
+    room.cover_url = read.text();
+    room.notice = read.text();
+    room.max_seat_count = read.get<std::uint32_t>();
+    room.max_member_count = read.get<std::uint32_t>();
+    room.activity_status = read.get<std::int32_t>();
+    const auto flags = read.get<std::uint8_t>();
+    room.is_message_disabled = (flags & 1U) != 0;
+    room.is_unlimited_room_enabled = (flags & 2U) != 0;
+    room.category.resize(read.get<std::uint32_t>());
+    for (auto& tag : room.category) {
+        if (read.get<std::uint8_t>() == 0) {
+            tag = read.get<std::int64_t>();
+        } else {
+            tag = std::string(read.text());
+        }
+    }
+    room.metadata.resize(read.get<std::uint32_t>());
+    for (auto& entry : room.metadata) {
+        entry.key = read.text();
+        entry.value = read.text();
+    }
+    room.robots.resize(read.get<std::uint32_t>());
+    for (auto& robot : room.robots) robot = read.text();
+    return room;
+}
+
+std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room_id(); }
+
+RoomRegistry::Shard::~Shard() {
+    listed.clear();
+    for (const Entry& entry : rooms) Stored::destroy(entry.stored);
+}
+
+RoomRegistry::~RoomRegistry() {
+    for (auto& slot : shards_) delete slot.load(std::memory_order_relaxed);
+}
 
 // Open from the passing create until the interval has gone by. A clock set back before that create does not
 // keep the RoomId locked for the whole jump.
@@ -16,7 +170,30 @@ void RoomRegistry::prune_windows(Shard& shard, std::int64_t now_ms) {
 }
 
 RoomRegistry::Shard& RoomRegistry::shard_for(std::string_view room_id) const {
-    return shards_[StringHash{}(room_id) % kShards];
+    std::atomic<Shard*>& slot = shards_[StringHash{}(room_id) % kShards];
+    Shard* shard = slot.load(std::memory_order_acquire);
+    if (shard) return *shard;
+    auto made = std::make_unique<Shard>();
+    if (slot.compare_exchange_strong(shard, made.get(), std::memory_order_acq_rel)) return *made.release();
+    return *shard;  // another thread made it first; ours goes away
+}
+
+template <typename Visit>
+void RoomRegistry::each_shard(const Visit& visit) const {
+    for (auto& slot : shards_) {
+        if (Shard* shard = slot.load(std::memory_order_acquire)) visit(*shard);
+    }
+}
+
+void RoomRegistry::insert(Shard& shard, const Room& room) {
+    std::unique_ptr<Stored, StoredDelete> stored(Stored::pack(room));
+    shard.rooms.insert(Entry{stored.get(), StringHash{}(room.room_id)});  // may throw: the room is still ours
+    if (stored->is_public_visible) shard.listed.insert(*stored);
+    stored.release();  // now the table's
+}
+
+void RoomRegistry::forget(Shard& shard, Stored& stored) {
+    if (stored.listed.is_linked()) shard.listed.erase(shard.listed.iterator_to(stored));
 }
 
 CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t interval_ms,
@@ -28,8 +205,9 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
         if (window_age_ms) *window_age_ms = now_ms - window->second.started_ms;
         return CreateOutcome::too_frequent;
     }
+    const auto existing = shard.rooms.find(std::string_view(room.room_id));
     // A full registry refuses a new room before anything changes (no interval window either).
-    if (count_.load(std::memory_order_relaxed) >= max_rooms_ && !shard.rooms.contains(room.room_id)) {
+    if (count_.load(std::memory_order_relaxed) >= max_rooms_ && existing == shard.rooms.end()) {
         return CreateOutcome::full;
     }
     if (interval_ms > 0) {
@@ -44,22 +222,24 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
                                    [&](const auto& entry) { return !within(entry.second, now_ms, interval_ms); });
         shard.prune_at = std::max<std::size_t>(64, shard.create_windows.size() * 2);
     }
-    if (const auto existing = shard.rooms.find(room.room_id); existing != shard.rooms.end()) {
-        return existing->second.owner_account == room.owner_account ? CreateOutcome::exists_same_owner
-                                                                    : CreateOutcome::exists_other_owner;
+    if (existing != shard.rooms.end()) {
+        return existing->stored->owner_account() == room.owner_account ? CreateOutcome::exists_same_owner
+                                                                       : CreateOutcome::exists_other_owner;
     }
-    std::string key = room.room_id;
-    shard.rooms.emplace(std::move(key), std::move(room));
+    insert(shard, room);
     count_.fetch_add(1, std::memory_order_relaxed);
     return CreateOutcome::created;
 }
 
 bool RoomRegistry::destroy(std::string_view room_id, Room* removed) {
     Shard& shard = shard_for(room_id);
+    std::unique_ptr<Stored, StoredDelete> gone;  // freed after the lock is let go
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
-    if (removed) *removed = std::move(it->second);
+    if (removed) *removed = it->stored->unpack();
+    forget(shard, *it->stored);
+    gone.reset(it->stored);
     shard.rooms.erase(it);
     count_.fetch_sub(1, std::memory_order_relaxed);
     return true;
@@ -71,95 +251,184 @@ bool RoomRegistry::with_room(Self& self, std::string_view room_id, const Use& us
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
-    use(it->second);
+    use(shard, *it);
     return true;
 }
 
 std::optional<Room> RoomRegistry::find(std::string_view room_id) const {
     std::optional<Room> found;
-    with_room(*this, room_id, [&](const Room& room) { found = room; });
+    with_room(*this, room_id, [&](const Shard&, const Entry& entry) { found = entry.stored->unpack(); });
     return found;
 }
 
 bool RoomRegistry::update(std::string_view room_id, const std::function<void(Room&)>& change) {
-    return with_room(*this, room_id, change);
+    Stored* replaced = nullptr;  // freed after the lock is let go
+    const bool found = with_room(*this, room_id, [&](Shard& shard, const Entry& entry) {
+        Room room = entry.stored->unpack();
+        change(room);
+        std::unique_ptr<Stored, StoredDelete> repacked(Stored::pack(room));
+        // The change may move the room in the listing order or in or out of it: taken out, put back.
+        forget(shard, *entry.stored);
+        if (repacked->is_public_visible) shard.listed.insert(*repacked);
+        replaced = entry.stored;
+        entry.stored = repacked.release();
+    });
+    Stored::destroy(replaced);
+    return found;
 }
 
 bool RoomRegistry::read(std::string_view room_id, const std::function<void(const Room&)>& look) const {
-    return with_room(*this, room_id, look);
+    return with_room(*this, room_id, [&](const Shard&, const Entry& entry) { look(entry.stored->unpack()); });
 }
 
 std::vector<Room> RoomRegistry::snapshot() const {
     std::vector<Room> rooms;
-    for (const Shard& shard : shards_) {
+    each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
-        for (const auto& [id, room] : shard.rooms) rooms.push_back(room);
-    }
+        for (const Entry& entry : shard.rooms) rooms.push_back(entry.stored->unpack());
+    });
     return rooms;
 }
 
-std::vector<Room> RoomRegistry::select(const std::function<bool(const Room&)>& keep,
-                                       const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
-                                       bool& more) const {
-    // A max-heap under `before`: its top is the last room of the page so far, the first to give way.
+std::vector<Room> RoomRegistry::list_by_id(const std::optional<std::string>& after, std::size_t limit,
+                                           bool& more) const {
+    // A max-heap by RoomId of the best `limit` so far; a room is unpacked only when it enters the heap.
     std::vector<Room> heap;
-    std::size_t matched = 0;
-    for (const Shard& shard : shards_) {
+    more = false;
+    if (limit == 0) return heap;
+    auto before = [](const Room& a, const Room& b) { return a.room_id < b.room_id; };
+    each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
-        for (const auto& [id, room] : shard.rooms) {
-            if (!keep(room)) continue;
-            ++matched;
+        for (const Entry& entry : shard.rooms) {
+            const std::string_view id = entry.stored->room_id();
+            if (after && id <= *after) continue;
             if (heap.size() < limit) {
-                heap.push_back(room);
+                heap.push_back(entry.stored->unpack());
                 std::push_heap(heap.begin(), heap.end(), before);
-            } else if (limit > 0 && before(room, heap.front())) {
-                std::pop_heap(heap.begin(), heap.end(), before);
-                heap.back() = room;
-                std::push_heap(heap.begin(), heap.end(), before);
+                continue;
             }
+            more = true;
+            if (id >= heap.front().room_id) continue;
+            std::pop_heap(heap.begin(), heap.end(), before);
+            heap.back() = entry.stored->unpack();
+            std::push_heap(heap.begin(), heap.end(), before);
         }
-    }
-    more = matched > heap.size();
+    });
     std::sort_heap(heap.begin(), heap.end(), before);
     return heap;
 }
 
-std::size_t RoomRegistry::size() const {
-    std::size_t total = 0;
-    for (const Shard& shard : shards_) {
+std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& after, ListOrder order,
+                                            std::size_t limit, bool& more) const {
+    more = false;
+    std::vector<Room> page;
+    if (limit == 0) return page;
+    const ListedBefore descend;
+    // True when `a` is listed before `b` in `order`.
+    auto before = [&](const Room& a, const Room& b) {
+        const bool a_first =
+            ListedBefore::before(a.view_count, a.create_time, a.room_id, b.view_count, b.create_time, b.room_id);
+        return order == ListOrder::descend ? a_first : !a_first && a.room_id != b.room_id;
+    };
+    // A max-heap under `before` holds the best `limit` so far; its top is the first to give way. Each shard is
+    // walked in order from the cursor only while its rooms can still make the page, and a room is unpacked only
+    // when it enters the page.
+    auto offer = [&](const Stored& stored) {
+        if (page.size() < limit) {
+            page.push_back(stored.unpack());
+            std::push_heap(page.begin(), page.end(), before);
+            return true;
+        }
+        more = true;
+        const Room& last = page.front();
+        const bool descending_first = ListedBefore::before(stored.view_count, stored.create_time, stored.room_id(),
+                                                           last.view_count, last.create_time, last.room_id);
+        const bool first = order == ListOrder::descend ? descending_first : !descending_first;
+        if (!first) return false;  // neither this room nor any after it in this shard makes the page
+        std::pop_heap(page.begin(), page.end(), before);
+        page.back() = stored.unpack();
+        std::push_heap(page.begin(), page.end(), before);
+        return true;  // the one pushed out follows the page
+    };
+    each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
-        total += shard.rooms.size();
-    }
-    return total;
+        if (order == ListOrder::descend) {
+            auto it = after ? shard.listed.upper_bound(*after, descend) : shard.listed.begin();
+            for (; it != shard.listed.end() && offer(*it); ++it) {
+            }
+        } else {
+            auto it = after ? shard.listed.lower_bound(*after, descend) : shard.listed.end();
+            while (it != shard.listed.begin()) {
+                --it;
+                if (!offer(*it)) break;
+            }
+        }
+    });
+    std::sort_heap(page.begin(), page.end(), before);
+    return page;
 }
 
 std::size_t RoomRegistry::tracked_create_windows() const {
     std::size_t total = 0;
-    for (const Shard& shard : shards_) {
+    each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
         total += shard.create_windows.size();
-    }
+    });
     return total;
 }
 
+std::vector<std::pair<std::string, CreateWindow>> RoomRegistry::open_windows(std::int64_t now_ms) const {
+    std::vector<std::pair<std::string, CreateWindow>> out;
+    each_shard([&](const Shard& shard) {
+        std::lock_guard lock(shard.mutex);
+        for (const auto& [id, window] : shard.create_windows) {
+            if (window.started_ms <= now_ms && now_ms < window.expires_ms) out.emplace_back(id, window);
+        }
+    });
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+}
+
+void RoomRegistry::replace(std::vector<Room> rooms, const std::vector<std::pair<std::string, CreateWindow>>& windows) {
+    clear();
+    for (Room& room : rooms) {
+        Shard& shard = shard_for(room.room_id);
+        std::lock_guard lock(shard.mutex);
+        insert(shard, room);
+        count_.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (const auto& [id, window] : windows) {
+        Shard& shard = shard_for(id);
+        std::lock_guard lock(shard.mutex);
+        shard.create_windows.insert_or_assign(id, window);
+    }
+}
+
 bool RoomRegistry::idle(std::int64_t now_ms) {
-    for (Shard& shard : shards_) {
+    bool idle = true;
+    each_shard([&](Shard& shard) {
         std::lock_guard lock(shard.mutex);
         prune_windows(shard, now_ms);
-        if (!shard.rooms.empty() || !shard.create_windows.empty()) return false;
-    }
-    return true;
+        if (!shard.rooms.empty() || !shard.create_windows.empty()) idle = false;
+    });
+    return idle;
 }
 
 void RoomRegistry::clear() {
-    for (Shard& shard : shards_) {
-        std::lock_guard lock(shard.mutex);
-        count_.fetch_sub(shard.rooms.size(), std::memory_order_relaxed);
-        // Swapped with empty maps, so the memory goes back too (clear() keeps the buckets).
-        decltype(shard.rooms)().swap(shard.rooms);
-        decltype(shard.create_windows)().swap(shard.create_windows);
-        shard.prune_at = 64;
-    }
+    each_shard([&](Shard& shard) {
+        // Swapped with empty maps, so the memory goes back too (clear() keeps the buckets); freed unlocked.
+        decltype(shard.rooms) rooms;
+        decltype(shard.create_windows) windows;
+        {
+            std::lock_guard lock(shard.mutex);
+            count_.fetch_sub(shard.rooms.size(), std::memory_order_relaxed);
+            shard.listed.clear();
+            rooms.swap(shard.rooms);
+            windows.swap(shard.create_windows);
+            shard.prune_at = 64;
+        }
+        for (const Entry& entry : rooms) Stored::destroy(entry.stored);
+    });
 }
 
 }  // namespace lee::state

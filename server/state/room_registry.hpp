@@ -1,17 +1,24 @@
 #pragma once
 // One app's rooms. Sharded by RoomId: every operation on one RoomId runs under that shard's lock, which makes
 // it linearizable per RoomId, while different RoomIds (and different apps) rarely contend.
+//
+// Memory: a shard exists only once a RoomId hashed to it was seen, so an app holding one room costs one small
+// shard, not sixteen. Rooms live out of line and the maps hold a pointer with the key's hash, so growing a map
+// moves small entries without touching the rooms (no long pause under the shard lock at a million rooms).
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <boost/intrusive/set.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "state/room.hpp"
 
@@ -28,10 +35,29 @@ struct StringEqual {
 
 enum class CreateOutcome { created, too_frequent, exists_same_owner, exists_other_owner, full };
 
+// An open 100012 interval: the last create of a RoomId that passed the interval check.
+struct CreateWindow {
+    std::int64_t started_ms;
+    std::int64_t expires_ms;
+};
+
+// get_room_list's order: ViewCount descending, CreateTime descending, RoomId ascending ("descend"), or exactly
+// its reverse ("ascend"). RoomIds are unique, so it is a strict total order.
+enum class ListOrder { descend, ascend };
+struct ListPosition {
+    std::uint64_t view_count = 0;
+    std::int64_t create_time = 0;
+    std::string room_id;
+};
+
 class RoomRegistry {
 public:
     // At most `max_rooms` rooms (a bound on memory; concurrent creates may pass it by a few).
     explicit RoomRegistry(std::size_t max_rooms = SIZE_MAX) : max_rooms_(max_rooms) {}
+    ~RoomRegistry();
+    RoomRegistry(const RoomRegistry&) = delete;
+    RoomRegistry& operator=(const RoomRegistry&) = delete;
+
     // The create_room state checks 100012 → 100010 → 100003 and the insert, atomically for this RoomId.
     // Only an attempt that passes the interval check starts a new interval window. On too_frequent,
     // `window_age_ms` (when given) says how long ago the window opened.
@@ -40,46 +66,123 @@ public:
     std::optional<Room> find(std::string_view room_id) const;
     // `removed`, when given, receives the room as it was (for the destroy webhook).
     bool destroy(std::string_view room_id, Room* removed = nullptr);
-    // Applies `change` to the stored room under its shard lock; false when there is no such room.
+    // Applies `change` to the stored room under its shard lock; false when there is no such room. The RoomId
+    // must not change.
     bool update(std::string_view room_id, const std::function<void(Room&)>& change);
     // Shows the stored room to `look` under its shard lock, without copying it; false when there is no such room.
     bool read(std::string_view room_id, const std::function<void(const Room&)>& look) const;
     std::vector<Room> snapshot() const;
-    // The first `limit` rooms that `keep` accepts, in `before` order, copying only rooms that can make the page:
-    // O(rooms × log limit) instead of copying and sorting everything. `more` says whether others were left out.
-    std::vector<Room> select(const std::function<bool(const Room&)>& keep,
-                             const std::function<bool(const Room&, const Room&)>& before, std::size_t limit,
-                             bool& more) const;
-    std::size_t size() const;
+    // The first `limit` rooms by RoomId after `after` (from the first without it); `more` says whether others
+    // follow. Only the page is unpacked.
+    std::vector<Room> list_by_id(const std::optional<std::string>& after, std::size_t limit, bool& more) const;
+    // The first `limit` public rooms in `order` after `after` (from the start without it): each shard keeps its
+    // public rooms in that order, so a page costs O(shards × log rooms + limit), however many rooms the app holds.
+    // `more` says whether public rooms follow the page.
+    std::vector<Room> list_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit,
+                                  bool& more) const;
+    std::size_t size() const { return count_.load(std::memory_order_relaxed); }
     std::size_t max_rooms() const { return max_rooms_; }
     std::size_t tracked_create_windows() const;  // for tests: memory held by 100012 windows
+    // RoomId → window, for every window still open at `now_ms` (what a snapshot keeps).
+    std::vector<std::pair<std::string, CreateWindow>> open_windows(std::int64_t now_ms) const;
+    // Replaces everything with `rooms` and `windows` (RoomIds unique; checked by the caller).
+    void replace(std::vector<Room> rooms, const std::vector<std::pair<std::string, CreateWindow>>& windows);
     // No rooms and no create window still open at `now_ms` (expired windows are dropped on the way).
     bool idle(std::int64_t now_ms);
     void clear();
 
 private:
     static constexpr std::size_t kShards = 16;
-    struct CreateWindow {
-        std::int64_t started_ms;
-        std::int64_t expires_ms;
+    struct Stored;
+    // A shard's table holds a pointer to each room and the hash of its RoomId: 16 bytes a slot, and a growing
+    // table moves slots without rereading the rooms. The table owns what the pointers point to.
+    struct Entry {
+        mutable Stored* stored;  // replaced in place by update(): the RoomId, hence the hash, stays
+        std::size_t hash;
     };
+    struct EntryHash {
+        using is_transparent = void;
+        std::size_t operator()(const Entry& entry) const noexcept { return entry.hash; }
+        std::size_t operator()(std::string_view id) const noexcept { return StringHash{}(id); }
+    };
+    struct EntryEqual {
+        using is_transparent = void;
+        static std::string_view id(const Entry& entry);
+        static std::string_view id(std::string_view text) { return text; }
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const noexcept {
+            return id(a) == id(b);
+        }
+    };
+    // A room packed into one allocation: what the index and create_room's checks read at fixed places (ViewCount,
+    // CreateTime, visibility, RoomId, owner), every other field serialized behind them. A third of a Room's size,
+    // and one allocation instead of one per long string.
+    struct Stored {
+        boost::intrusive::set_member_hook<> listed;  // its place in the shard's listing index, when public
+        std::uint64_t view_count = 0;
+        std::int64_t create_time = 0;
+        std::uint32_t size = 0;     // bytes behind the header
+        std::uint32_t id_size = 0;  // the RoomId is the first bytes, the owner (length-prefixed) the next
+        bool is_public_visible = true;
+        const char* bytes() const { return reinterpret_cast<const char*>(this + 1); }
+        char* bytes() { return reinterpret_cast<char*>(this + 1); }
+        std::string_view room_id() const { return {bytes(), id_size}; }
+        std::string_view owner_account() const;
+        Room unpack() const;
+        static Stored* pack(const Room& room);
+        static void destroy(Stored* stored) noexcept;
+    };
+    struct StoredDelete {
+        void operator()(Stored* stored) const noexcept { Stored::destroy(stored); }
+    };
+    struct ListedBefore {  // the "descend" order
+        static bool before(std::uint64_t view_a, std::int64_t time_a, std::string_view id_a, std::uint64_t view_b,
+                           std::int64_t time_b, std::string_view id_b) {
+            if (view_a != view_b) return view_a > view_b;
+            if (time_a != time_b) return time_a > time_b;
+            return id_a < id_b;
+        }
+        bool operator()(const Stored& a, const Stored& b) const {
+            return before(a.view_count, a.create_time, a.room_id(), b.view_count, b.create_time, b.room_id());
+        }
+        bool operator()(const ListPosition& a, const Stored& b) const {
+            return before(a.view_count, a.create_time, a.room_id, b.view_count, b.create_time, b.room_id());
+        }
+        bool operator()(const Stored& a, const ListPosition& b) const {
+            return before(a.view_count, a.create_time, a.room_id(), b.view_count, b.create_time, b.room_id);
+        }
+    };
+    using ListIndex = boost::intrusive::set<
+        Stored, boost::intrusive::member_hook<Stored, boost::intrusive::set_member_hook<>, &Stored::listed>,
+        boost::intrusive::compare<ListedBefore>, boost::intrusive::constant_time_size<false>>;
     struct Shard {
+        Shard() = default;
+        Shard(const Shard&) = delete;
+        Shard& operator=(const Shard&) = delete;
+        ~Shard();
         mutable std::mutex mutex;
-        boost::unordered_flat_map<std::string, Room, StringHash, StringEqual> rooms;
+        boost::unordered_flat_set<Entry, EntryHash, EntryEqual> rooms;
+        ListIndex listed;  // the public rooms
         // RoomId → the last create that passed the interval check. The check uses the app's current interval;
         // the interval in force at the time says when the entry may be forgotten, so ids seen once long ago do
         // not accumulate.
         boost::unordered_flat_map<std::string, CreateWindow, StringHash, StringEqual> create_windows;
         std::size_t prune_at = 64;
     };
+    // The shard of `room_id`, made on first use.
     Shard& shard_for(std::string_view room_id) const;
+    // Every shard made so far, in a fixed order.
+    template <typename Visit>
+    void each_shard(const Visit& visit) const;
     // Calls `use` with the stored room under its shard lock; false when there is no such room.
     template <typename Self, typename Use>
     static bool with_room(Self& self, std::string_view room_id, const Use& use);
     static bool within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms);
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
-    mutable std::array<Shard, kShards> shards_;
+    static void insert(Shard& shard, const Room& room);
+    static void forget(Shard& shard, Stored& stored);
+    mutable std::array<std::atomic<Shard*>, kShards> shards_{};
     std::size_t max_rooms_;
     std::atomic<std::size_t> count_{0};
 };

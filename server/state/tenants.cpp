@@ -33,9 +33,48 @@ std::shared_ptr<Tenant> TenantDirectory::get_or_create(std::uint64_t sdkappid, s
 
 void TenantDirectory::reset(std::optional<std::uint64_t> sdkappid) {
     // Cleared in place: a request holding a tenant keeps a valid object, and its effects land in the new state.
-    std::shared_lock lock(mutex_);
-    for (const auto& [id, tenant] : tenants_) {
-        if (!sdkappid || *sdkappid == id) tenant->clear();
+    {
+        std::shared_lock lock(mutex_);
+        for (const auto& [id, tenant] : tenants_) {
+            if (!sdkappid || *sdkappid == id) tenant->clear();
+        }
+    }
+    // Then the cleared apps that no request holds go, with what their tables still held: an app costs nothing
+    // until it is used again.
+    std::unique_lock lock(mutex_);
+    boost::unordered::erase_if(tenants_, [&](const auto& entry) {
+        return (!sdkappid || *sdkappid == entry.first) && entry.second.use_count() == 1 &&
+               entry.second->rooms.size() == 0;
+    });
+    if (!sdkappid) {  // the table itself shrinks too (erasing keeps its buckets)
+        decltype(tenants_) kept(tenants_.begin(), tenants_.end());
+        tenants_.swap(kept);
+    }
+    prune_at_ = std::max<std::size_t>(1024, tenants_.size() * 2);
+}
+
+std::vector<std::pair<std::uint64_t, std::shared_ptr<Tenant>>> TenantDirectory::all() const {
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Tenant>>> out;
+    {
+        std::shared_lock lock(mutex_);
+        out.assign(tenants_.begin(), tenants_.end());
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+}
+
+void TenantDirectory::replace(std::optional<std::uint64_t> only,
+                              std::vector<std::pair<std::uint64_t, TenantContents>> contents) {
+    reset(only);
+    for (auto& [sdkappid, content] : contents) {
+        std::shared_ptr<Tenant> tenant;
+        {
+            std::unique_lock lock(mutex_);
+            auto& slot = tenants_[sdkappid];
+            if (!slot) slot = std::make_shared<Tenant>(limits_.max_rooms_per_app);
+            tenant = slot;
+        }
+        tenant->rooms.replace(std::move(content.rooms), content.windows);
     }
 }
 

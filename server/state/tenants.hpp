@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -31,6 +33,12 @@ struct TenantLimits {
     std::size_t max_rooms_per_app = 2'000'000;
 };
 
+// What one app holds, as a snapshot carries it.
+struct TenantContents {
+    std::vector<Room> rooms;
+    std::vector<std::pair<std::string, CreateWindow>> windows;
+};
+
 class TenantDirectory {
 public:
     explicit TenantDirectory(TenantLimits limits = {}) : limits_(limits) {}
@@ -39,6 +47,11 @@ public:
     std::shared_ptr<Tenant> get_or_create(std::uint64_t sdkappid, std::int64_t now_ms);
     std::shared_ptr<Tenant> find(std::uint64_t sdkappid) const;
     void reset(std::optional<std::uint64_t> sdkappid);
+    // Every app holding state, by sdkappid.
+    std::vector<std::pair<std::uint64_t, std::shared_ptr<Tenant>>> all() const;
+    // Resets `only` (or every app), then gives each app of `contents` what it lists. The caller has checked the
+    // bounds (apps, rooms per app) and that RoomIds are unique.
+    void replace(std::optional<std::uint64_t> only, std::vector<std::pair<std::uint64_t, TenantContents>> contents);
     std::size_t size() const;
     // sdkappid → rooms held, for every app holding at least one, by sdkappid.
     std::vector<std::pair<std::uint64_t, std::size_t>> room_counts() const;

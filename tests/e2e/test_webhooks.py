@@ -492,6 +492,20 @@ class WebhookTest(EmulatorTest):
         self.assertEqual((shown["callback_events"], shown["has_callback_token"], shown["callback_token_enabled"]),
                          ("all", False, False))
 
+    def test_snapshot_shows_the_token_by_fingerprint_and_a_put_keeps_it(self):
+        status, doc = self.emu.control("GET", "snapshot?sdkappid=%d" % SIGNED_APP)
+        self.assertEqual(status, 200, doc)
+        settings = doc["apps"][0]["settings"]
+        self.assertEqual((settings["callback_url"], settings["has_callback_token"]), (self.http.url(), True))
+        self.assertEqual(settings["callback_token_fingerprint"], hashlib.sha256(TOKEN.encode()).hexdigest()[:8])
+        self.assertNotIn(TOKEN, json.dumps(doc))
+        status, body = self.emu.control("PUT", "snapshot?sdkappid=%d" % SIGNED_APP, doc)
+        self.assertEqual(status, 200, body)
+        self.freeze_clock(FROZEN_MS)
+        self.assertOk(self.api("create_room", create_body("after-put"), SIGNED_APP))
+        self.wait_idle()
+        self.check_url(self.http.taken()[0], SIGNED_APP, "Live.CallbackAfterCreateRoom", TOKEN, FROZEN_MS // 1000)
+
     # --- reset, journal, metrics ------------------------------------------------------------------------------
     def test_reset_of_an_app_discards_its_queue_and_records(self):
         app, other = 1400000081, 1400000082

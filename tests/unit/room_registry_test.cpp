@@ -12,8 +12,10 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/commands.hpp"
@@ -70,6 +72,59 @@ BOOST_AUTO_TEST_SUITE(room_registry)
 // ---------------------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(registry)
 
+// The listing index against a brute-force sort: every page in both orders, through cursors, after updates that
+// move rooms in and out of the public list.
+BOOST_AUTO_TEST_CASE(list_public_pages_match_a_full_sort) {
+    RoomRegistry rooms;
+    std::mt19937 random(42);
+    std::vector<Room> all;
+    for (int i = 0; i < 500; ++i) {
+        Room room = make_room("room-" + std::to_string(random() % 100000) + "-" + std::to_string(i));
+        room.view_count = random() % 3;
+        room.create_time = 1000 + static_cast<std::int64_t>(random() % 20);
+        room.is_public_visible = random() % 4 != 0;
+        BOOST_TEST_REQUIRE((rooms.create(room, 0, 0) == CreateOutcome::created));
+        all.push_back(room);
+    }
+    for (int i = 0; i < 100; ++i) {
+        Room& room = all[random() % all.size()];
+        room.is_public_visible = !room.is_public_visible;
+        BOOST_TEST(
+            rooms.update(room.room_id, [&](Room& stored) { stored.is_public_visible = room.is_public_visible; }));
+    }
+    for (int i = 0; i < 50; ++i) {
+        const std::size_t at = random() % all.size();
+        BOOST_TEST(rooms.destroy(all[at].room_id));
+        all.erase(all.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    std::vector<Room> expected;
+    for (const Room& room : all) {
+        if (room.is_public_visible) expected.push_back(room);
+    }
+    std::sort(expected.begin(), expected.end(), [](const Room& a, const Room& b) {
+        return std::tie(b.view_count, b.create_time, a.room_id) < std::tie(a.view_count, a.create_time, b.room_id);
+    });
+    for (const auto order : {lee::state::ListOrder::descend, lee::state::ListOrder::ascend}) {
+        if (order == lee::state::ListOrder::ascend) std::reverse(expected.begin(), expected.end());
+        for (const std::size_t limit : {1U, 7U, 20U}) {
+            std::vector<std::string> listed;
+            std::optional<lee::state::ListPosition> after;
+            bool more = true;
+            while (more) {
+                const auto page = rooms.list_public(after, order, limit, more);
+                BOOST_TEST_REQUIRE(page.size() <= limit);
+                if (more) BOOST_TEST_REQUIRE(page.size() == limit);
+                for (const Room& room : page) listed.push_back(room.room_id);
+                if (!page.empty())
+                    after =
+                        lee::state::ListPosition{page.back().view_count, page.back().create_time, page.back().room_id};
+            }
+            BOOST_TEST_REQUIRE(listed.size() == expected.size());
+            for (std::size_t i = 0; i < listed.size(); ++i) BOOST_TEST(listed[i] == expected[i].room_id);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_clock_set_back_does_not_keep_the_room_id_locked) {
     RoomRegistry rooms;
     const std::int64_t t0 = 10'000'000'000;
@@ -91,26 +146,83 @@ BOOST_AUTO_TEST_CASE(pruning_never_changes_an_answer) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(select_returns_the_first_page_in_order_and_says_whether_more_exist) {
+BOOST_AUTO_TEST_CASE(list_by_id_pages_through_every_room_once_and_says_whether_more_exist) {
     RoomRegistry rooms;
     for (int i = 0; i < 50; ++i) {
         Room room = make_room("r" + std::to_string(100 + i));
-        room.is_public_visible = i % 5 != 0;  // 10 hidden
+        room.is_public_visible = i % 5 != 0;  // hidden rooms are listed too
+        room.metadata = {{"k", std::to_string(i)}};
         BOOST_TEST_REQUIRE(rooms.create(std::move(room), 0, 0) == CreateOutcome::created);
     }
-    const auto keep = [](const Room& room) { return room.is_public_visible; };
-    const auto before = [](const Room& a, const Room& b) { return a.room_id > b.room_id; };  // descending ids
     bool more = false;
-    const auto page = rooms.select(keep, before, 7, more);
+    const auto page = rooms.list_by_id(std::nullopt, 7, more);
     BOOST_TEST(more);
     BOOST_TEST_REQUIRE(page.size() == 7u);
-    const std::vector<std::string> expected = {"r149", "r148", "r147", "r146", "r144", "r143", "r142"};
-    for (std::size_t i = 0; i < page.size(); ++i) BOOST_TEST(page[i].room_id == expected[i]);
-    const auto all = rooms.select(keep, before, 40, more);
-    BOOST_TEST(all.size() == 40u);
+    for (std::size_t i = 0; i < page.size(); ++i) {
+        BOOST_TEST(page[i].room_id == "r" + std::to_string(100 + i));
+        BOOST_TEST(page[i].metadata.at(0).value == std::to_string(i));  // unpacked whole
+    }
+    const auto rest = rooms.list_by_id(std::string("r106"), 100, more);
+    BOOST_TEST(rest.size() == 43u);
     BOOST_TEST(!more);
-    BOOST_TEST(rooms.select(keep, before, 0, more).empty());
-    BOOST_TEST(more);
+    BOOST_TEST(rest.front().room_id == "r107");
+    const auto exact = rooms.list_by_id(std::string("r106"), 43, more);
+    BOOST_TEST(exact.size() == 43u);
+    BOOST_TEST(!more);
+    BOOST_TEST(rooms.list_by_id(std::nullopt, 0, more).empty());
+}
+
+// Every field survives the registry's packed form, through create, find, update and snapshot.
+BOOST_AUTO_TEST_CASE(a_stored_room_comes_back_field_for_field) {
+    RoomRegistry rooms;
+    Room room = make_room("packed-é", "owner");
+    room.room_name = std::string(300, 'n');
+    room.room_type = "Live";
+    room.take_seat_mode = "ApplyToTake";
+    room.cover_url = "https://example.com/c.png";
+    room.notice = "";
+    room.max_member_count = 7;
+    room.is_message_disabled = true;
+    room.is_unlimited_room_enabled = true;
+    room.is_public_visible = false;
+    room.category = {std::int64_t{-5}, std::string("tag"), std::string()};
+    room.activity_status = -3;
+    room.create_time = 1'800'000'000;
+    room.view_count = 12;
+    room.metadata = {{"a", "1"}, {"b", std::string(2000, 'v')}};
+    room.robots = {"bot1", "bot2"};
+    BOOST_TEST_REQUIRE(rooms.create(room, 0, 0) == CreateOutcome::created);
+    const auto same = [&](const Room& got) {
+        BOOST_TEST(got.room_id == room.room_id);
+        BOOST_TEST(got.room_name == room.room_name);
+        BOOST_TEST(got.owner_account == room.owner_account);
+        BOOST_TEST(got.take_seat_mode == room.take_seat_mode);
+        BOOST_TEST(got.seat_template == room.seat_template);
+        BOOST_TEST(got.max_seat_count == room.max_seat_count);
+        BOOST_TEST(got.max_member_count == room.max_member_count);
+        BOOST_TEST(got.is_message_disabled == room.is_message_disabled);
+        BOOST_TEST(got.is_unlimited_room_enabled == room.is_unlimited_room_enabled);
+        BOOST_TEST(got.is_public_visible == room.is_public_visible);
+        BOOST_TEST((got.category == room.category));
+        BOOST_TEST(got.activity_status == room.activity_status);
+        BOOST_TEST(got.create_time == room.create_time);
+        BOOST_TEST(got.view_count == room.view_count);
+        BOOST_TEST(got.notice == room.notice);
+        BOOST_TEST_REQUIRE(got.metadata.size() == room.metadata.size());
+        BOOST_TEST(got.metadata[1].value == room.metadata[1].value);
+        BOOST_TEST((got.robots == room.robots));
+    };
+    same(*rooms.find(room.room_id));
+    room.notice = "changed";
+    room.robots.push_back("bot3");
+    BOOST_TEST(rooms.update(room.room_id, [&](Room& stored) {
+        stored.notice = room.notice;
+        stored.robots = room.robots;
+    }));
+    same(*rooms.find(room.room_id));
+    same(rooms.snapshot().at(0));
+    BOOST_TEST(rooms.create(make_room("packed-é", "owner"), 0, 0) == CreateOutcome::exists_same_owner);
+    BOOST_TEST(rooms.create(make_room("packed-é", "other"), 0, 0) == CreateOutcome::exists_other_owner);
 }
 
 BOOST_AUTO_TEST_CASE(created_then_exists_same_or_other_owner) {
@@ -339,7 +451,8 @@ BOOST_AUTO_TEST_CASE(a_full_registry_refuses_new_rooms_only) {
     BOOST_TEST(name_of(registry.create(make_room("b"), 0, 1000)) == "created");
     BOOST_TEST(name_of(registry.create(make_room("c"), 0, 1000)) == "full");
     BOOST_TEST(registry.tracked_create_windows() == 2u);  // a refused create opens no interval
-    BOOST_TEST(name_of(registry.create(make_room("a"), 5000, 1000)) == "exists_same_owner");  // existing rooms still answer
+    BOOST_TEST(name_of(registry.create(make_room("a"), 5000, 1000)) ==
+               "exists_same_owner");  // existing rooms still answer
     BOOST_TEST(registry.destroy("a"));
     BOOST_TEST(name_of(registry.create(make_room("c"), 5000, 1000)) == "created");
     registry.clear();

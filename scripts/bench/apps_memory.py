@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""RSS of the emulator before, after 200,000 apps holding one room each, after a reset, and after as many rooms
+in one app: what an app costs beside its room, and whether a reset gives the memory back.
+
+Usage: apps_memory.py BINARY [APPS]   (prints one line per figure; exits 1 when a bound below is missed)
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+BODY = json.dumps({"RoomInfo": {"RoomId": "r", "RoomName": "memory probe", "RoomType": "Live",
+                                "SeatTemplate": "VideoDynamicGrid9Seats"}}).encode()
+# Bounds: an app holding one room costs at most this many bytes more than the room itself does in a big app, and
+# a reset gives back all but this much of what the apps took.
+MAX_APP_OVERHEAD = 1536
+MAX_KEPT_AFTER_RESET = 0.10
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def send_all(port, requests, connections=8, depth=128):
+    """Sends every request (bytes) pipelined over a few keep-alive connections; returns how many said ErrorCode 0."""
+    ok = 0
+    chunks = [requests[i::connections] for i in range(connections)]
+    socks = [socket.create_connection(("127.0.0.1", port)) for _ in chunks]
+    for sock, chunk in zip(socks, chunks):
+        sock.settimeout(30)
+        buffer = b""
+        for start in range(0, len(chunk), depth):
+            batch = chunk[start:start + depth]
+            sock.sendall(b"".join(batch))
+            answered = 0
+            while answered < len(batch):
+                head_end = buffer.find(b"\r\n\r\n")
+                if head_end < 0:
+                    data = sock.recv(1 << 16)
+                    if not data:
+                        raise RuntimeError("connection closed")
+                    buffer += data
+                    continue
+                head = buffer[:head_end].decode("latin-1").lower()
+                length = int(head.split("content-length:")[1].split("\r\n")[0])
+                if len(buffer) < head_end + 4 + length:
+                    buffer += sock.recv(1 << 16)
+                    continue
+                body = buffer[head_end + 4:head_end + 4 + length]
+                buffer = buffer[head_end + 4 + length:]
+                ok += b'"ErrorCode":0' in body
+                answered += 1
+        sock.close()
+    return ok
+
+
+def create(sdkappid, room_id):
+    body = BODY.replace(b'"r"', f'"{room_id}"'.encode())
+    return (f"POST /v4/live_engine_http_srv/create_room?sdkappid={sdkappid}&identifier=admin&usersig=x"
+            f"&random=1&contenttype=json HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode() + body
+
+
+def reset(port):
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(b"POST /_emulator/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    while sock.recv(1 << 16):
+        pass
+    sock.close()
+
+
+def main():
+    binary = sys.argv[1]
+    apps = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
+    with tempfile.TemporaryDirectory() as rules:
+        with open(os.path.join(rules, "apps.json"), "w") as out:
+            json.dump({"defaults": {"rate_limits": {"create_room": 0}, "room_create_interval_ms": 0}}, out)
+        port_file = os.path.join(rules, "port")
+        emulator = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--rules", rules, "--log-level", "warn",
+                                     "--port-file", port_file, "--threads", "2", "--max-apps", str(apps + 10)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if os.environ.get("LEE_DEBUG") else None)
+        try:
+            for _ in range(200):
+                if os.path.exists(port_file) and open(port_file).read().strip():
+                    break
+                if emulator.poll() is not None:
+                    raise SystemExit(f"{binary} exited with {emulator.returncode} before listening")
+                time.sleep(0.05)
+            port = int(open(port_file).read())
+            # Warm-up: one app, one room, so the allocator's and the threads' first costs are not counted.
+            send_all(port, [create(1, "warm")], connections=1)
+            reset(port)
+            before = rss_kib(emulator.pid)
+            created = send_all(port, [create(1_000_000 + i, "r") for i in range(apps)])
+            after_apps = rss_kib(emulator.pid)
+            reset(port)
+            time.sleep(0.2)
+            after_reset = rss_kib(emulator.pid)
+            rooms = send_all(port, [create(7, f"room-{i}") for i in range(apps)])
+            after_rooms = rss_kib(emulator.pid)
+        finally:
+            emulator.terminate()
+            emulator.wait()
+    per_app = (after_apps - before) * 1024 / max(created, 1)
+    per_room = (after_rooms - after_reset) * 1024 / max(rooms, 1)
+    kept = (after_reset - before) / max(after_apps - before, 1)
+    print(f"RSS before            {before:>9} KiB")
+    print(f"RSS after {created} apps  {after_apps:>9} KiB   ≈ {per_app:.0f} bytes per app holding one room")
+    print(f"RSS after reset       {after_reset:>9} KiB   ({kept:.1%} of what the apps took is kept)")
+    print(f"RSS after {rooms} rooms in one app {after_rooms:>9} KiB   ≈ {per_room:.0f} bytes per room")
+    print(f"an app beside its room ≈ {per_app - per_room:.0f} bytes (bound {MAX_APP_OVERHEAD})")
+    failed = created != apps or rooms != apps
+    if failed:
+        print(f"FAIL: {created} and {rooms} of {apps} creates succeeded")
+    if per_app - per_room > MAX_APP_OVERHEAD:
+        print("FAIL: an app costs more than its room by over the bound")
+        failed = True
+    if kept > MAX_KEPT_AFTER_RESET:
+        print("FAIL: reset kept more than the bound")
+        failed = True
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
