@@ -49,6 +49,7 @@ e2e_tests=(
   test_create_room.ConcurrencyTest                                 # 64 creates of one RoomId at once
   test_transport.ConcurrencyTest test_transport.KeepAliveAndPipeliningTest
   test_faults.ConcurrentDelayTest test_faults.ScheduleTest.test_times_is_exact_under_concurrency
+  test_webhooks                                                    # API threads enqueue, the webhook thread delivers
 )
 step "e2e concurrency suites" env LEE_BINARY="$repo/build-tsan/live-engine-emulator" LEE_REPO="$repo" \
   bash -c 'cd tests/e2e && python3 -m unittest -v "$@"' e2e "${e2e_tests[@]}"

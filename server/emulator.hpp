@@ -19,6 +19,7 @@
 #include "state/clock.hpp"
 #include "state/snapshot.hpp"
 #include "state/tenants.hpp"
+#include "webhooks/dispatcher.hpp"
 
 namespace lee {
 
@@ -34,6 +35,7 @@ struct EmulatorOptions {
     std::size_t journal_entries = observe::kDefaultJournalEntries;
     std::size_t journal_bytes = observe::kDefaultJournalBytes;
     state::TenantLimits tenant_limits;
+    webhooks::DispatcherOptions webhooks;
 };
 
 class Emulator {
@@ -46,8 +48,10 @@ public:
           faults_(options_.seed),
           journal_(options_.journal_entries, options_.journal_bytes),
           access_log_(access_log),
-          started_(std::chrono::steady_clock::now()) {
+          started_(std::chrono::steady_clock::now()),
+          webhooks_(options_.webhooks, clock_) {
         faults_.load(rules->faults);
+        webhooks_.set_observer([this](const webhooks::DeliveryRecord& record) { observe_callback(record); });
     }
 
     const EmulatorOptions& options() const { return options_; }
@@ -59,6 +63,7 @@ public:
     observe::Journal& journal() { return journal_; }
     observe::Metrics& metrics() { return metrics_; }
     log::AccessLog& access_log() { return access_log_; }
+    webhooks::Dispatcher& webhooks() { return webhooks_; }
     std::int64_t uptime_ms() const {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_)
             .count();
@@ -86,6 +91,29 @@ public:
     tls::TlsProvider* tls() const { return tls_.get(); }
 
 private:
+    // Every delivery (and drop) shows in the metrics and, as a "callback" entry, in the journal.
+    void observe_callback(const webhooks::DeliveryRecord& record) {
+        metrics_.count_callback(record.event, record.outcome);
+        if (!journal_.enabled()) return;
+        observe::JournalEntry entry;
+        entry.time_ms = record.time_ms;
+        entry.kind = observe::EntryKind::callback;
+        entry.method = "POST";
+        entry.path = record.url.substr(0, record.url.find('?'));
+        entry.command = record.trigger;
+        entry.sdkappid = record.sdkappid;
+        entry.room_id = record.room_id;
+        entry.status = record.status;
+        entry.latency_ms = record.latency_ms;
+        entry.delay_ms = record.delayed_ms;
+        entry.fault = record.fault;
+        entry.why = "callback " + std::string(core::callback_command(record.event)) + ": " +
+                    std::string(core::callback_outcome_name(record.outcome)) +
+                    (record.status != 0 ? " (HTTP " + std::to_string(record.status) + ")" : "") +
+                    (record.error.empty() ? "" : ", " + record.error) + (record.duplicate ? ", duplicate" : "");
+        journal_.record(std::move(entry));
+    }
+
     EmulatorOptions options_;
     state::EmulatorClock clock_;
     rules::RuleStore rules_;
@@ -99,6 +127,7 @@ private:
     std::function<std::size_t()> connections_;
     std::function<std::pair<std::size_t, std::uint64_t>()> unread_;
     std::shared_ptr<tls::TlsProvider> tls_;
+    webhooks::Dispatcher webhooks_;  // last: its I/O thread stops (in its destructor) before the rest goes
 };
 
 }  // namespace lee

@@ -119,14 +119,24 @@ int serve(const lee::cli::ServeOptions& options) {
     }
 
     lee::log::AccessLog access_log(options.log_level, options.log_format);
-    lee::EmulatorOptions emulator_options{options.rules_directory,
-                                          options.seed.value_or(std::random_device{}()),
-                                          options.strict,
-                                          options.admin_token,
-                                          options.journal_entries,
-                                          options.journal_bytes,
-                                          lee::state::TenantLimits{options.max_apps, options.max_rooms_per_app}};
+    lee::EmulatorOptions emulator_options{
+        options.rules_directory,
+        options.seed.value_or(std::random_device{}()),
+        options.strict,
+        options.admin_token,
+        options.journal_entries,
+        options.journal_bytes,
+        lee::state::TenantLimits{options.max_apps, options.max_rooms_per_app},
+        lee::webhooks::DispatcherOptions{options.callback_queue, options.callback_records,
+                                         std::chrono::milliseconds(options.callback_timeout_ms),
+                                         options.callback_ca_file}};
     lee::Emulator emulator(std::move(emulator_options), rules, access_log);
+    // Webhooks go out on their own I/O thread, so POST /_emulator/callbacks/wait may block a request thread
+    // without holding up the deliveries it waits for.
+    if (const auto problem = emulator.webhooks().start(); !problem.empty()) {
+        std::cerr << "live-engine-emulator: " << problem << std::endl;
+        return 2;
+    }
     if (!options.state_file.empty() && !load_state(emulator, options.state_file)) return 2;
     lee::http::TransportLimits limits;
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);

@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/callback_bodies.hpp"
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
 #include "api/room_lookup.hpp"
@@ -21,11 +22,19 @@ CommandResult change_room_owner(const CommandContext& context, const boost::json
     if (auto error = read_room_id(*object, "", room_id)) return failure(*error);
     std::string owner;
     if (auto error = read_account(*object, "", kNewOwner, owner)) return failure(*error);
-    return decide_on_room(context, room_id, [&](state::Room& room) {
-        const std::string previous = std::exchange(room.owner_account, owner);
+    std::string previous;
+    CommandResult result = decide_on_room(context, room_id, [&](state::Room& room) {
+        previous = std::exchange(room.owner_account, owner);
         if (previous == owner) return succeeded("ok: " + owner + " already owns the room");
         return succeeded("ok: owner changed from " + previous + " to " + owner);
     });
+    // Every success raises it, naming the current owner too (the doc: after the owner is changed successfully).
+    if (result.code == 0 && context.wants(core::CallbackEvent::after_change_owner)) {
+        result.callback =
+            CallbackNotice{core::CallbackEvent::after_change_owner,
+                           after_change_owner(context.identifier, room_id, owner, previous, context.now_ms)};
+    }
+    return result;
 }
 
 }  // namespace lee::api

@@ -10,7 +10,10 @@
 namespace lee::api {
 
 inline CommandResult failure(int code, std::string detail = {}) {
-    return CommandResult{code, std::move(detail), {}, {}};
+    CommandResult result;
+    result.code = code;
+    result.detail = std::move(detail);
+    return result;
 }
 inline CommandResult failure(FieldError error) { return failure(error.code, std::move(error.detail)); }
 // A result with the reason the journal shows for it.

@@ -1,6 +1,9 @@
 // create_room: emulated-api.md section 3.
+#include <optional>
+
 #include <boost/json.hpp>
 
+#include "api/callback_bodies.hpp"
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
 
@@ -41,6 +44,8 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     room.create_time = context.now_ms / 1000;
     std::string room_id = room.room_id;
     const std::string owner = room.owner_account;
+    std::optional<state::Room> announced;  // a copy only when the app wants the webhook
+    if (context.wants(core::CallbackEvent::after_create_room)) announced = room;
     std::int64_t window_age_ms = 0;
     switch (context.tenant.rooms.create(std::move(room), context.now_ms, context.app.room_create_interval_ms,
                                         &window_age_ms)) {
@@ -65,6 +70,10 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     CommandResult result;
     result.payload["RoomId"] = room_id;
     result.why = "ok: room created";
+    if (announced) {
+        result.callback = CallbackNotice{core::CallbackEvent::after_create_room,
+                                         after_create_room(context.identifier, *announced, context.now_ms)};
+    }
     return result;
 }
 

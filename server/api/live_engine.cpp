@@ -26,7 +26,8 @@ constexpr std::string_view kFaultHeader = "X-Emulator-Fault";
 struct Responder {
     Emulator& emulator;
     ApiResponse response;
-    std::string fault_note;  // a delay-only fault: the answer is the normal one, sent late
+    std::string fault_note;             // a delay-only fault: the answer is the normal one, sent late
+    rules::FaultAction callback_fault;  // what a fault rule does to the webhook this request raises
 
     ApiResponse answer(int error_code, std::string_view detail, std::string why,
                        const json::object* payload = nullptr) {
@@ -158,8 +159,13 @@ std::optional<ApiResponse> apply_fault(Responder& responder, const ApiRequest& r
     }
     if (const auto named = room_id()) responder.response.room_id = *named;
     responder.response.directive.delay = std::chrono::milliseconds(action.delay_ms);
+    if (action.callback != rules::CallbackFault::none) responder.callback_fault = action;
     if (!action.replaces_answer()) {
-        responder.fault_note = why + " delayed " + std::to_string(action.delay_ms) + " ms";
+        responder.fault_note = why;
+        if (action.delay_ms != 0) responder.fault_note += " delayed " + std::to_string(action.delay_ms) + " ms";
+        if (action.callback != rules::CallbackFault::none) {
+            responder.fault_note += " callback " + rules::callback_fault_text(action);
+        }
         return std::nullopt;
     }
     if (action.delay_ms != 0) why += " after " + std::to_string(action.delay_ms) + " ms";
@@ -179,10 +185,43 @@ std::optional<ApiResponse> apply_fault(Responder& responder, const ApiRequest& r
     return response;
 }
 
+// The side effects of a success beyond the command's own state: a change to the app's webhook settings, and the
+// webhook the command raised, handed to the dispatcher (which never delays or changes the answer).
+void after_success(Responder& responder, core::Command command, std::uint64_t sdkappid, CommandResult& result) {
+    Emulator& emulator = responder.emulator;
+    if (result.webhook_change) {
+        emulator.rules().modify([&](rules::RuleSet& rules) {
+            const rules::AppSettings* current = rules.apps.find(sdkappid);
+            if (!current) return;  // deleted meanwhile, with unknown apps rejected
+            rules::AppSettings app = *current;
+            app.sdkappid = sdkappid;
+            result.webhook_change(app.webhook);
+            rules.apps.apps.insert_or_assign(sdkappid, std::move(app));
+        });
+    }
+    if (!result.callback) return;
+    // The settings in force now: a set_callback that raced this request may have changed them.
+    const auto rules = emulator.rules().get();
+    const rules::AppSettings* app = rules->apps.find(sdkappid);
+    if (!app || !app->webhook.wants(core::callback_command(result.callback->event))) return;
+    webhooks::Delivery delivery;
+    delivery.sdkappid = sdkappid;
+    delivery.event = result.callback->event;
+    delivery.trigger = command;
+    delivery.room_id = responder.response.room_id;
+    delivery.url = app->webhook.url;
+    if (app->webhook.signs()) delivery.token = app->webhook.token;
+    delivery.body = json::serialize(result.callback->body);
+    delivery.fault = responder.callback_fault.callback;
+    delivery.fault_delay_ms = responder.callback_fault.callback_delay_ms;
+    if (delivery.fault != rules::CallbackFault::none) delivery.fault_rule = responder.response.fault;
+    emulator.webhooks().enqueue(std::move(delivery));
+}
+
 }  // namespace
 
 ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, std::string_view path) {
-    Responder responder{emulator, {}, {}};
+    Responder responder{emulator, {}, {}, {}};
     if (request.method != "POST") {
         return responder.answer(code::bad_method, {}, "step 1: method " + std::string(request.method) + " is not POST");
     }
@@ -255,7 +294,8 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
 
     const CommandHandler handler = handler_for(*command);
     const CommandContext context{*sdkappid, *query.identifier, *app, *rules, *tenant, now_ms};
-    const CommandResult result = handler(context, body);
+    CommandResult result = handler(context, body);
+    if (result.code == 0) after_success(responder, *command, *sdkappid, result);
     return responder.answer(result.code, result.detail, why_of(result), result.code == 0 ? &result.payload : nullptr);
 }
 
@@ -290,6 +330,16 @@ CommandHandler handler_for(core::Command command) {
             return &change_room_owner;
         case core::Command::get_seat_list:
             return &get_seat_list;
+        case core::Command::set_callback:
+            return &set_callback;
+        case core::Command::update_callback:
+            return &update_callback;
+        case core::Command::get_callback:
+            return &get_callback;
+        case core::Command::set_callback_token:
+            return &set_callback_token;
+        case core::Command::get_callback_token:
+            return &get_callback_token;
     }
     return nullptr;  // unreachable: -Wswitch (an error here) makes every command have a case
 }

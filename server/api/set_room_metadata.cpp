@@ -3,6 +3,7 @@
 // room_metadata.hpp.
 #include <boost/json.hpp>
 
+#include "api/callback_bodies.hpp"
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
 #include "api/room_lookup.hpp"
@@ -20,7 +21,13 @@ CommandResult set_room_metadata(const CommandContext& context, const boost::json
     if (auto field = find_sensitive_metadata(context.rules.sensitive_words, items)) {
         return sensitive_word_in(std::move(*field));
     }
-    return decide_on_room(context, room_id, [&](state::Room& room) { return set_metadata(room.metadata, items); });
+    CommandResult result =
+        decide_on_room(context, room_id, [&](state::Room& room) { return set_metadata(room.metadata, items); });
+    if (result.code == 0 && context.wants(core::CallbackEvent::after_set_metadata)) {
+        result.callback = CallbackNotice{core::CallbackEvent::after_set_metadata,
+                                         after_set_metadata(context.identifier, room_id, items, context.now_ms)};
+    }
+    return result;
 }
 
 }  // namespace lee::api

@@ -2,6 +2,7 @@
 // Notice and MaxMemberCount, which only its doc lists.
 #include <boost/json.hpp>
 
+#include "api/callback_bodies.hpp"
 #include "api/command_result.hpp"
 #include "api/error_table.hpp"
 
@@ -23,10 +24,19 @@ CommandResult update_room_info(const CommandContext& context, const boost::json:
     if (auto field = find_sensitive_field(context.rules.sensitive_words, kPath, {}, fields)) {
         return sensitive_word_in(std::move(*field));
     }
-    if (!context.tenant.rooms.update(room_id, [&](state::Room& room) { fields.apply_to(room); })) {
+    const bool announce = context.wants(core::CallbackEvent::after_update_room_info);
+    CommandResult result;
+    if (!context.tenant.rooms.update(room_id, [&](state::Room& room) {
+            fields.apply_to(room);
+            // Built under the room's lock: the webhook shows the room as this update left it.
+            if (announce) {
+                result.callback = CallbackNotice{core::CallbackEvent::after_update_room_info,
+                                                 after_update_room_info(context.identifier, room, context.now_ms)};
+            }
+        })) {
         return no_room(room_id);
     }
-    return {};
+    return result;
 }
 
 }  // namespace lee::api

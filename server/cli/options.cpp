@@ -45,6 +45,10 @@ constexpr std::pair<std::string_view, const char*> kEnvironmentTwins[] = {
     {"LIVE_EMULATOR_MAX_UNREAD_BYTES", "max-unread-bytes"},
     {"LIVE_EMULATOR_MAX_APPS", "max-apps"},
     {"LIVE_EMULATOR_MAX_ROOMS_PER_APP", "max-rooms-per-app"},
+    {"LIVE_EMULATOR_CALLBACK_QUEUE", "callback-queue"},
+    {"LIVE_EMULATOR_CALLBACK_RECORDS", "callback-records"},
+    {"LIVE_EMULATOR_CALLBACK_TIMEOUT_MS", "callback-timeout-ms"},
+    {"LIVE_EMULATOR_CALLBACK_CA_FILE", "callback-ca-file"},
     {"LIVE_EMULATOR_STATE_FILE", "state-file"},
     {"LIVE_EMULATOR_STATE_SAVE_INTERVAL", "state-save-interval"},
     {"LIVE_EMULATOR_MAX_SNAPSHOT_BYTES", "max-snapshot-bytes"},
@@ -168,7 +172,16 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
         "max-snapshot-bytes", po::value<std::string>()->default_value("536870912"),
         "largest body PUT /_emulator/snapshot accepts [LIVE_EMULATOR_MAX_SNAPSHOT_BYTES]")(
         "ca-dir", po::value<std::string>(),
-        "where the local CA is kept (default ~/.local/share/live-engine-emulator/ca) [LIVE_EMULATOR_CA_DIR]");
+        "where the local CA is kept (default ~/.local/share/live-engine-emulator/ca) [LIVE_EMULATOR_CA_DIR]")(
+        "callback-queue", po::value<std::string>()->default_value("10000"),
+        "webhook callbacks queued or in flight at most; past it they are dropped and counted "
+        "[LIVE_EMULATOR_CALLBACK_QUEUE]")(
+        "callback-records", po::value<std::string>()->default_value("1000"),
+        "webhook deliveries GET /_emulator/callbacks keeps [LIVE_EMULATOR_CALLBACK_RECORDS]")(
+        "callback-timeout-ms", po::value<std::string>()->default_value("2000"),
+        "time a webhook receiver has to answer [LIVE_EMULATOR_CALLBACK_TIMEOUT_MS]")(
+        "callback-ca-file", po::value<std::string>(),
+        "PEM certificates trusted for https webhook receivers, besides the system's [LIVE_EMULATOR_CALLBACK_CA_FILE]");
 
     po::variables_map values;
     try {
@@ -246,6 +259,20 @@ Invocation parse_command_line(const std::vector<std::string>& arguments, const s
             throw po::error("--journal-bytes must be 4096..1099511627776");
         }
         serve.journal_bytes = static_cast<std::size_t>(*journal_bytes);
+        const auto callback_queue = api::parse_decimal_u64(values["callback-queue"].as<std::string>());
+        if (!callback_queue || *callback_queue == 0 || *callback_queue > 1'000'000) {
+            throw po::error("--callback-queue must be 1..1000000");
+        }
+        serve.callback_queue = static_cast<std::size_t>(*callback_queue);
+        const auto callback_records = api::parse_decimal_u64(values["callback-records"].as<std::string>());
+        if (!callback_records || *callback_records > 100'000) throw po::error("--callback-records must be 0..100000");
+        serve.callback_records = static_cast<std::size_t>(*callback_records);
+        const auto callback_timeout = api::parse_decimal_u64(values["callback-timeout-ms"].as<std::string>());
+        if (!callback_timeout || *callback_timeout == 0 || *callback_timeout > 60'000) {
+            throw po::error("--callback-timeout-ms must be 1..60000");
+        }
+        serve.callback_timeout_ms = static_cast<std::int64_t>(*callback_timeout);
+        if (values.count("callback-ca-file")) serve.callback_ca_file = values["callback-ca-file"].as<std::string>();
         if (values.count("state-file")) serve.state_file = values["state-file"].as<std::string>();
         const std::string interval = values["state-save-interval"].as<std::string>();
         double seconds = -1;

@@ -38,6 +38,10 @@ struct ServeOptions {
     std::size_t max_rooms_per_app = 2'000'000;  // 0: as many as the descriptor limit allows, at most 10,000
     std::size_t journal_entries = 10'000;
     std::size_t journal_bytes = std::size_t{16} * 1024 * 1024;
+    std::size_t callback_queue = 10'000;
+    std::size_t callback_records = 1'000;
+    std::int64_t callback_timeout_ms = 2'000;
+    std::string callback_ca_file;
     std::string state_file;                                           // empty: state lives in memory only
     std::chrono::milliseconds state_save_interval{30'000};            // 0: saved only at a clean stop
     std::size_t max_snapshot_bytes = std::size_t{512} * 1024 * 1024;  // PUT /_emulator/snapshot's body

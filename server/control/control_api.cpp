@@ -82,6 +82,7 @@ api::ApiResponse reset(Emulator& emulator, const api::ApiRequest& request) {
     const auto sdkappid = sdkappid_filter(request.target, bad);
     if (bad) return problem(400, "sdkappid must be a decimal integer");
     emulator.tenants().reset(sdkappid);
+    emulator.webhooks().clear(sdkappid);
     emulator.journal().clear(sdkappid);
     ::malloc_trim(0);  // what the state held goes back to the system, not only to the allocator
     emulator.faults().reset(emulator.rules().get()->faults, sdkappid);
@@ -177,6 +178,7 @@ api::ApiResponse put_app(Emulator& emulator, std::uint64_t sdkappid, std::string
             app.sdkappid = sdkappid;
             // What GET showed, PUT back: a fingerprint without a key keeps the running key it names.
             rules::resolve_secret_key(*settings, rules.apps.find(sdkappid), app, "$");
+            rules::resolve_callback_token(*settings, rules.apps.find(sdkappid), app, "$");
             rules.apps.apps.insert_or_assign(sdkappid, std::move(app));
         });
     } catch (const std::invalid_argument& error) {
@@ -383,6 +385,69 @@ api::ApiResponse journal(Emulator& emulator, const api::ApiRequest& request) {
     return reply(200, out);
 }
 
+constexpr std::size_t kDefaultCallbackListing = 100;
+constexpr std::int64_t kDefaultWaitMs = 5'000;
+constexpr std::int64_t kMaxWaitMs = 60'000;
+
+// GET lists recent deliveries (?sdkappid=&command=&limit=), DELETE clears that list (what is queued still goes
+// out; a reset discards it); POST /_emulator/callbacks/wait?timeout_ms= returns once nothing is queued or in flight.
+api::ApiResponse callbacks(Emulator& emulator, const std::vector<std::string_view>& segments,
+                           const api::ApiRequest& request) {
+    auto& webhooks = emulator.webhooks();
+    const auto params = query_params(request.target);
+    if (!params) return problem(400, "the query is not valid URL syntax");
+    if (segments.size() == 3) {
+        if (segments[2] != "wait") return problem(404, "no such control endpoint");
+        if (request.method != "POST") return problem(405, "use POST");
+        std::int64_t timeout_ms = kDefaultWaitMs;
+        for (const auto& [key, value] : *params) {
+            const auto number = api::parse_decimal_u64(value);
+            if (key != "timeout_ms") return problem(400, "unknown parameter " + key + " (timeout_ms)");
+            if (!number || *number > static_cast<std::uint64_t>(kMaxWaitMs)) {
+                return problem(400, "timeout_ms must be 0.." + std::to_string(kMaxWaitMs));
+            }
+            timeout_ms = static_cast<std::int64_t>(*number);
+        }
+        const bool idle = webhooks.wait_idle(std::chrono::milliseconds(timeout_ms));
+        return reply(200, json::object{{"idle", idle}, {"pending", webhooks.stats().pending}});
+    }
+    std::optional<std::uint64_t> sdkappid;
+    webhooks::RecordQuery query;
+    query.limit = kDefaultCallbackListing;
+    for (const auto& [key, value] : *params) {
+        const auto number = api::parse_decimal_u64(value);
+        if (key == "sdkappid") {
+            if (!number) return problem(400, "sdkappid must be a decimal integer");
+            sdkappid = number;
+        } else if (key == "command" && request.method == "GET") {
+            query.event = core::callback_event_from_command(value);
+            if (!query.event) return problem(400, "command " + value + " is not a callback the emulator sends");
+        } else if (key == "limit" && request.method == "GET") {
+            if (!number || *number == 0) return problem(400, "limit must be a positive integer");
+            query.limit = static_cast<std::size_t>(std::min<std::uint64_t>(*number, webhooks.options().max_records));
+        } else {
+            return problem(400, "unknown parameter " + key +
+                                    (request.method == "GET" ? " (sdkappid, command, limit)" : " (sdkappid)"));
+        }
+    }
+    if (request.method == "DELETE") {
+        webhooks.clear_records(sdkappid);
+        return reply(200, json::object{{"cleared", true},
+                                       {"sdkappid", sdkappid ? json::value(*sdkappid) : json::value(nullptr)}});
+    }
+    if (request.method != "GET") return problem(405, "use GET or DELETE");
+    query.sdkappid = sdkappid;
+    const auto stats = webhooks.stats();
+    json::object out{{"pending", stats.pending},
+                     {"max_queue", stats.max_queue},
+                     {"dropped_queue_full", stats.dropped_queue_full},
+                     {"records_held", stats.records},
+                     {"max_records", stats.max_records},
+                     {"timeout_ms", webhooks.options().timeout.count()}};
+    out["callbacks"] = json::value_from(webhooks.records(query));
+    return reply(200, out);
+}
+
 // The whole state (or one app's with ?sdkappid=) as JSON, secret keys as fingerprints; PUT puts one back, all or
 // nothing.
 api::ApiResponse snapshot(Emulator& emulator, const api::ApiRequest& request) {
@@ -483,6 +548,7 @@ api::ApiResponse route_control(Emulator& emulator, const api::ApiRequest& reques
     if (name == "sensitive-words" && segments.size() == 2) return sensitive_words(emulator, request);
     if (name == "faults" && segments.size() <= 3) return faults(emulator, segments, request);
     if (name == "journal" && segments.size() == 2) return journal(emulator, request);
+    if (name == "callbacks" && segments.size() <= 3) return callbacks(emulator, segments, request);
     if (name == "snapshot" && segments.size() == 2) return snapshot(emulator, request);
     if (name == "ca.pem" && segments.size() == 2)
         return method == "GET" ? ca_certificate(emulator) : problem(405, "use GET");
@@ -506,6 +572,9 @@ api::ApiResponse metrics(Emulator& emulator, const api::ApiRequest& request) {
     snapshot.journal_entries = journal_stats.entries;
     snapshot.journal_bytes = journal_stats.bytes;
     snapshot.journal_dropped = journal_stats.dropped;
+    const auto callback_stats = emulator.webhooks().stats();
+    snapshot.callbacks_pending = callback_stats.pending;
+    snapshot.callbacks_queue_bound = callback_stats.max_queue;
     api::ApiResponse response;
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     response.body = emulator.metrics().render(snapshot);

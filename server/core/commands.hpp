@@ -27,6 +27,11 @@ enum class Command : std::uint8_t {
     del_robot,
     change_room_owner,
     get_seat_list,
+    set_callback,
+    update_callback,
+    get_callback,
+    set_callback_token,
+    get_callback_token,
 };
 
 struct CommandSpec {
@@ -38,6 +43,7 @@ struct CommandSpec {
 
 inline constexpr std::string_view kLiveEngineService = "live_engine_http_srv";
 inline constexpr std::string_view kMicService = "room_engine_http_mic";
+inline constexpr std::string_view kLiveConfigService = "live_config";
 
 // The highest per-second limit a rate window counts to (what apps.json and the control API accept).
 inline constexpr std::uint32_t kMaxRateLimit = 50'000'000;
@@ -59,6 +65,12 @@ inline constexpr std::array kCommands = {
     CommandSpec{Command::del_robot, kLiveEngineService, "del_robot", 100},
     CommandSpec{Command::change_room_owner, kLiveEngineService, "change_room_owner", 200},
     CommandSpec{Command::get_seat_list, kMicService, "get_seat_list", 200},
+    // Webhook configuration (trtc.io/document/64420, 64419, 64418, 69528, 69529): 200/s each, as documented.
+    CommandSpec{Command::set_callback, kLiveConfigService, "set_callback", 200},
+    CommandSpec{Command::update_callback, kLiveConfigService, "update_callback", 200},
+    CommandSpec{Command::get_callback, kLiveConfigService, "get_callback", 200},
+    CommandSpec{Command::set_callback_token, kLiveConfigService, "set_callback_token", 200},
+    CommandSpec{Command::get_callback_token, kLiveConfigService, "get_callback_token", 200},
 };
 
 inline constexpr std::size_t kCommandCount = kCommands.size();
@@ -84,7 +96,7 @@ constexpr bool names_unique_and_set() {
 }  // namespace detail
 
 static_assert(detail::rows_in_enum_order(), "kCommands rows must follow the order of enum Command");
-static_assert(static_cast<std::size_t>(Command::get_seat_list) + 1 == kCommandCount,
+static_assert(static_cast<std::size_t>(Command::get_callback_token) + 1 == kCommandCount,
               "every value of enum Command needs a row in kCommands");
 static_assert(detail::names_unique_and_set(), "each row needs a unique name, a service and a default rate");
 

@@ -36,6 +36,8 @@ constexpr std::array<std::pair<int, std::string_view>, kErrorCodeCount> kTexts =
     {100011, "Room ID is occupied by Chat. Please use a different Room ID."},
     {100012, "Room creation exceeds frequency limit. The same Room ID can only be created once per second."},
     {100026, "Room name or other information contains sensitive content."},
+    // get_callback_token's doc (cloud.tencent.com/document/product/647/118334) in Chinese only; translated.
+    {100302, "The webhook authentication token configuration does not exist. Set it with set_callback_token."},
     // Room metadata. 100500 and 100501 are the docs' texts; the docs' 100502 text is cut off in every copy seen
     // and 100503/100504 have none, so those three are written in the same style (the console's own table says
     // the same things in other words).

@@ -34,6 +34,7 @@ inline constexpr int room_exists_same_owner = 100010;
 inline constexpr int room_id_is_chat_group = 100011;
 inline constexpr int create_too_frequent = 100012;
 inline constexpr int sensitive_content = 100026;
+inline constexpr int callback_token_not_set = 100302;
 inline constexpr int metadata_too_many_keys = 100500;
 inline constexpr int metadata_value_too_long = 100501;
 inline constexpr int metadata_values_too_long = 100502;
@@ -41,7 +42,7 @@ inline constexpr int metadata_keys_not_found = 100503;
 inline constexpr int metadata_key_too_long = 100504;
 }  // namespace code
 
-inline constexpr std::size_t kErrorCodeCount = 31;  // the table's rows, 0 not included
+inline constexpr std::size_t kErrorCodeCount = 32;  // the table's rows, 0 not included
 
 // The documented text, or empty for a code the table does not know.
 std::string_view error_text(int code) noexcept;

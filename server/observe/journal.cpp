@@ -165,7 +165,7 @@ void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, con
     boost::json::object object;
     object["seq"] = entry.seq;
     object["time_ms"] = entry.time_ms;
-    object["kind"] = entry.kind == EntryKind::api ? "api" : "control";
+    object["kind"] = entry.kind == EntryKind::api ? "api" : entry.kind == EntryKind::control ? "control" : "callback";
     object["method"] = entry.method;
     object["path"] = entry.path;
     object["command"] =

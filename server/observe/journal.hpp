@@ -23,7 +23,7 @@ inline constexpr std::size_t kDefaultJournalEntries = 10'000;
 inline constexpr std::size_t kDefaultJournalBytes = std::size_t{16} * 1024 * 1024;
 inline constexpr std::size_t kMaxJournalEntries = 10'000'000;
 
-enum class EntryKind : std::uint8_t { api, control };
+enum class EntryKind : std::uint8_t { api, control, callback };  // callback: a webhook the emulator sent
 
 struct JournalEntry {
     std::uint64_t seq = 0;     // set by the journal: 1, 2, ... in the order requests finished

@@ -74,6 +74,10 @@ void Metrics::count_network_fault(std::optional<core::Command> command, core::Ne
     network_faults_[slot_of(command)][static_cast<std::size_t>(fault)].fetch_add(1, kRelaxed);
 }
 
+void Metrics::count_callback(core::CallbackEvent event, core::CallbackOutcome outcome) {
+    callbacks_[static_cast<std::size_t>(event)][static_cast<std::size_t>(outcome)].fetch_add(1, kRelaxed);
+}
+
 std::string Metrics::render(const MetricsSnapshot& snapshot) const {
     std::string out;
     out.reserve(8192);
@@ -172,6 +176,21 @@ std::string Metrics::render(const MetricsSnapshot& snapshot) const {
            std::to_string(snapshot.journal_bytes));
     single(out, "lee_journal_dropped_total", "counter", "Journal entries pushed out by its bounds.",
            std::to_string(snapshot.journal_dropped));
+    family(out, "lee_callbacks_total", "counter",
+           "Webhook callbacks by CallbackCommand and outcome (delivered: the receiver answered, whatever its status).");
+    for (std::size_t event = 0; event < core::kCallbackEventCount; ++event) {
+        for (std::size_t outcome = 0; outcome < core::kCallbackOutcomes.size(); ++outcome) {
+            const std::uint64_t count = callbacks_[event][outcome].load(kRelaxed);
+            if (count == 0) continue;
+            out.append("lee_callbacks_total{command=\"").append(core::kCallbackCommands[event]);
+            out.append("\",outcome=\"").append(core::kCallbackOutcomes[outcome]).append("\"} ");
+            out.append(std::to_string(count)).append("\n");
+        }
+    }
+    single(out, "lee_callbacks_pending", "gauge", "Webhook callbacks queued or in flight.",
+           std::to_string(snapshot.callbacks_pending));
+    single(out, "lee_callbacks_queue_bound", "gauge", "Webhook callbacks the queue holds at most (--callback-queue).",
+           std::to_string(snapshot.callbacks_queue_bound));
     single(out, "lee_uptime_seconds", "gauge", "Seconds since the emulator started.", number(snapshot.uptime_seconds));
     return out;
 }

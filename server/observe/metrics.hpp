@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/callback_events.hpp"
 #include "core/commands.hpp"
 #include "core/error_codes.hpp"
 #include "core/transport.hpp"
@@ -30,6 +31,8 @@ struct MetricsSnapshot {
     std::size_t journal_entries = 0;
     std::size_t journal_bytes = 0;
     std::uint64_t journal_dropped = 0;
+    std::size_t callbacks_pending = 0;
+    std::size_t callbacks_queue_bound = 0;
 };
 
 class Metrics {
@@ -45,6 +48,9 @@ public:
     void count_header_fault();
     // A request answered by a network fault (no HTTP answer, so no status and no ErrorCode).
     void count_network_fault(std::optional<core::Command> command, core::NetworkFault fault);
+
+    // One webhook delivery (or drop), by CallbackCommand and outcome.
+    void count_callback(core::CallbackEvent event, core::CallbackOutcome outcome);
 
     std::string render(const MetricsSnapshot& snapshot) const;
 
@@ -64,6 +70,8 @@ private:
     static constexpr std::size_t kNetworkSlots = 6;  // core::NetworkFault's values
     static_assert(static_cast<std::size_t>(core::NetworkFault::stall) + 1 == kNetworkSlots);
     std::array<std::array<std::atomic<std::uint64_t>, kNetworkSlots>, kCommandSlots> network_faults_{};
+    std::array<std::array<std::atomic<std::uint64_t>, core::kCallbackOutcomes.size()>, core::kCallbackEventCount>
+        callbacks_{};
 };
 
 }  // namespace lee::observe

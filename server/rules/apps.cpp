@@ -24,6 +24,28 @@ RateLimits read_rate_limits(const json::value& value, RateLimits base, const std
     return base;
 }
 
+std::string read_checked(const json::value& value, const std::string& path, std::string (*problem)(std::string_view)) {
+    std::string text = read_string(value, path);
+    if (auto why = problem(text); !why.empty()) bad_setting(path, why);
+    return text;
+}
+
+// "all" (or null), or a list of CallbackCommands.
+std::optional<std::vector<std::string>> read_callback_events(const json::value& value, const std::string& path) {
+    if (value.is_null() || (value.is_string() && value.get_string() == "all")) return std::nullopt;
+    if (!value.is_array()) bad_setting(path, "must be \"all\" or an array of callback commands");
+    if (value.get_array().size() > kMaxCallbackCommands) {
+        bad_setting(path, "holds more than " + std::to_string(kMaxCallbackCommands) + " callback commands");
+    }
+    std::vector<std::string> events;
+    for (std::size_t i = 0; i < value.get_array().size(); ++i) {
+        const std::string at = path + "[" + std::to_string(i) + "]";
+        std::string name = read_checked(value.get_array()[i], at, &callback_command_problem);
+        if (std::find(events.begin(), events.end(), name) == events.end()) events.push_back(std::move(name));
+    }
+    return events;
+}
+
 }  // namespace
 
 bool AppSettings::is_admin(std::string_view identifier) const {
@@ -41,6 +63,7 @@ const AppSettings* AppsConfig::find(std::uint64_t sdkappid) const {
 
 AppSettings parse_app_settings(const json::object& object, const AppSettings& base, const std::string& path) {
     AppSettings app = base;
+    bool token_enabled_given = false;
     for (const auto& [key, value] : object) {
         const std::string field = path + "." + std::string(key);
         if (key == "sdkappid") {
@@ -62,7 +85,20 @@ AppSettings parse_app_settings(const json::object& object, const AppSettings& ba
             app.rate_limits = read_rate_limits(value, app.rate_limits, field);
         } else if (key == "room_create_interval_ms") {
             app.room_create_interval_ms = static_cast<std::int64_t>(read_uint(value, field, 86'400'000));
-        } else if (key == "has_secret_key" || key == "secret_key_fingerprint" || key == "listed") {
+        } else if (key == "callback_url") {
+            app.webhook.url = value.is_null() ? std::string() : read_string(value, field);
+            if (!app.webhook.url.empty()) {
+                if (auto why = callback_url_problem(app.webhook.url); !why.empty()) bad_setting(field, why);
+            }
+        } else if (key == "callback_token") {
+            app.webhook.token = value.is_null() ? std::string() : read_checked(value, field, &callback_token_problem);
+        } else if (key == "callback_token_enabled") {
+            app.webhook.token_enabled = read_bool(value, field);
+            token_enabled_given = true;
+        } else if (key == "callback_events") {
+            app.webhook.events = read_callback_events(value, field);
+        } else if (key == "has_secret_key" || key == "secret_key_fingerprint" || key == "listed" ||
+                   key == "has_callback_token" || key == "callback_token_fingerprint") {
             // Shown by the control API, read-only: what GET answers can be PUT back (the control API keeps the
             // running key when the fingerprint is its own).
         } else {
@@ -70,6 +106,9 @@ AppSettings parse_app_settings(const json::object& object, const AppSettings& ba
             bad_setting(field, "unknown setting");
         }
     }
+    // A token given in a file is meant to sign, unless the file says otherwise.
+    if (!token_enabled_given && object.contains("callback_token"))
+        app.webhook.token_enabled = !app.webhook.token.empty();
     return app;
 }
 
@@ -130,6 +169,24 @@ void resolve_secret_key(const json::object& object, const AppSettings* running, 
     }
 }
 
+void resolve_callback_token(const json::object& object, const AppSettings* running, AppSettings& app,
+                            const std::string& path) {
+    if (object.contains("callback_token")) return;  // read by parse_app_settings
+    if (const auto* fingerprint = object.if_contains("callback_token_fingerprint");
+        fingerprint && fingerprint->is_string()) {
+        if (!running || running->webhook.token.empty() ||
+            auth::key_fingerprint(running->webhook.token) != fingerprint->get_string()) {
+            bad_setting(path + ".callback_token_fingerprint",
+                        "is not the fingerprint of the app's callback token (send callback_token)");
+        }
+        app.webhook.token = running->webhook.token;
+        return;
+    }
+    if (const auto* has = object.if_contains("has_callback_token"); has && has->is_bool() && !has->get_bool()) {
+        app.webhook.token.clear();
+    }
+}
+
 json::object app_settings_to_json(const AppSettings& app, bool with_secret_key) {
     json::object rate_limits;
     for (const auto& row : core::kCommands) rate_limits[row.name] = app.rate_limits[core::index_of(row.command)];
@@ -147,6 +204,13 @@ json::object app_settings_to_json(const AppSettings& app, bool with_secret_key) 
     out["chat_group_ids"] = json::value_from(app.chat_group_ids);
     out["rate_limits"] = std::move(rate_limits);
     out["room_create_interval_ms"] = app.room_create_interval_ms;
+    out["callback_url"] = app.webhook.url;
+    out["has_callback_token"] = !app.webhook.token.empty();
+    out["callback_token_fingerprint"] =
+        app.webhook.token.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(app.webhook.token));
+    if (with_secret_key && !app.webhook.token.empty()) out["callback_token"] = app.webhook.token;
+    out["callback_token_enabled"] = app.webhook.token_enabled;
+    out["callback_events"] = app.webhook.events ? json::value_from(*app.webhook.events) : json::value("all");
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include "core/commands.hpp"
+#include "rules/webhook_settings.hpp"
 
 namespace lee::rules {
 
@@ -32,6 +33,7 @@ struct AppSettings {
     std::vector<std::string> chat_group_ids;
     RateLimits rate_limits = kDefaultRateLimits;
     std::int64_t room_create_interval_ms = 1000;
+    WebhookSettings webhook;
 
     bool is_admin(std::string_view identifier) const;
     bool is_chat_group(std::string_view room_id) const;
@@ -54,8 +56,9 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name);
 // Throws std::invalid_argument with the JSON path of the bad field.
 AppSettings parse_app_settings(const boost::json::object& object, const AppSettings& base, const std::string& path);
 
-// The settings as the control API shows them: the secret key only as has_secret_key and its fingerprint. With
-// `with_secret_key` (the state file, the one place that holds keys) the key itself too.
+// The settings as the control API shows them: the secret key and the callback token only as whether there is
+// one and its fingerprint. With `with_secret_key` (the state file, the one place that holds keys) both themselves
+// too.
 boost::json::object app_settings_to_json(const AppSettings& app, bool with_secret_key = false);
 
 // The key of settings read back from what the control API showed: `secret_key` when given; else a
@@ -63,5 +66,8 @@ boost::json::object app_settings_to_json(const AppSettings& app, bool with_secre
 // `"has_secret_key": false` means none. Otherwise `app` keeps the key it has.
 void resolve_secret_key(const boost::json::object& object, const AppSettings* running, AppSettings& app,
                         const std::string& path);
+// The same for the callback token: `callback_token`, `callback_token_fingerprint`, `"has_callback_token": false`.
+void resolve_callback_token(const boost::json::object& object, const AppSettings* running, AppSettings& app,
+                            const std::string& path);
 
 }  // namespace lee::rules

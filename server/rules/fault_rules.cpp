@@ -63,8 +63,8 @@ void check_action(const FaultAction& action, const std::string& path) {
     const int answers =
         (action.error_code != 0) + (action.http_status != 0) + (action.network != core::NetworkFault::none);
     if (answers > 1) bad_setting(path, "error_code, http_status and network exclude each other");
-    if (answers == 0 && action.delay_ms == 0) {
-        bad_setting(path, "needs one of error_code, http_status, network or delay_ms");
+    if (answers == 0 && action.delay_ms == 0 && action.callback == CallbackFault::none) {
+        bad_setting(path, "needs one of error_code, http_status, network, delay_ms or callback");
     }
 }
 
@@ -103,8 +103,11 @@ FaultAction read_action(const json::value& value, const std::string& path) {
             action.delay_ms = static_cast<std::uint32_t>(read_uint(field, at, kMaxFaultDelayMs));
         } else if (key == "network") {
             action.network = checked_network(read_string(field, at), at);
+        } else if (key == "callback") {
+            std::string problem;
+            if (!parse_callback_fault(read_string(field, at), action, problem)) bad_setting(at, problem);
         } else {
-            bad_setting(at, "unknown action (error_code, http_status, delay_ms, network)");
+            bad_setting(at, "unknown action (error_code, http_status, delay_ms, network, callback)");
         }
     }
     check_action(action, path);
@@ -236,6 +239,9 @@ std::optional<FaultAction> parse_fault_header(std::string_view header, std::stri
             if (!seen.insert(name).second) throw SettingError(at, "is given twice");
             if (name == "network") {
                 action.network = checked_network(text, at);
+            } else if (name == "callback") {
+                std::string refused;
+                if (!parse_callback_fault(text, action, refused)) throw SettingError(at, refused);
             } else if (name == "error_code" || name == "http_status" || name == "delay_ms") {
                 const auto number = header_number(text);
                 if (!number) throw SettingError(at, "must be a decimal integer, got '" + shown(text) + "'");
@@ -249,8 +255,8 @@ std::optional<FaultAction> parse_fault_header(std::string_view header, std::stri
                     action.delay_ms = static_cast<std::uint32_t>(*number);
                 }
             } else {
-                throw SettingError("X-Emulator-Fault",
-                                   "unknown action '" + shown(name) + "' (error_code, http_status, delay_ms, network)");
+                throw SettingError("X-Emulator-Fault", "unknown action '" + shown(name) +
+                                                           "' (error_code, http_status, delay_ms, network, callback)");
             }
             if (semicolon == std::string_view::npos) break;
             header.remove_prefix(semicolon + 1);
@@ -261,6 +267,41 @@ std::optional<FaultAction> parse_fault_header(std::string_view header, std::stri
         return std::nullopt;
     }
     return action;
+}
+
+bool parse_callback_fault(std::string_view text, FaultAction& action, std::string& problem) {
+    constexpr std::string_view kDelay = "delay_ms=";
+    if (text == "drop") {
+        action.callback = CallbackFault::drop;
+    } else if (text == "duplicate") {
+        action.callback = CallbackFault::duplicate;
+    } else if (text.substr(0, kDelay.size()) == kDelay) {
+        const auto number = header_number(text.substr(kDelay.size()));
+        if (!number || *number > kMaxFaultDelayMs) {
+            problem = "delay_ms must be a decimal integer 0.." + std::to_string(kMaxFaultDelayMs);
+            return false;
+        }
+        action.callback = CallbackFault::delay;
+        action.callback_delay_ms = static_cast<std::uint32_t>(*number);
+    } else {
+        problem = "must be drop, duplicate or delay_ms=N, got '" + shown(text) + "'";
+        return false;
+    }
+    return true;
+}
+
+std::string callback_fault_text(const FaultAction& action) {
+    switch (action.callback) {
+        case CallbackFault::drop:
+            return "drop";
+        case CallbackFault::duplicate:
+            return "duplicate";
+        case CallbackFault::delay:
+            return "delay_ms=" + std::to_string(action.callback_delay_ms);
+        case CallbackFault::none:
+            break;
+    }
+    return {};
 }
 
 bool glob_match(std::string_view pattern, std::string_view text) noexcept {
@@ -293,6 +334,7 @@ void tag_invoke(const json::value_from_tag&, json::value& out, const FaultAction
     if (action.http_status != 0) object["http_status"] = action.http_status;
     if (action.delay_ms != 0) object["delay_ms"] = action.delay_ms;
     if (action.network != core::NetworkFault::none) object["network"] = core::network_fault_name(action.network);
+    if (action.callback != CallbackFault::none) object["callback"] = callback_fault_text(action);
     out = std::move(object);
 }
 

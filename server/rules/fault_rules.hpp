@@ -27,12 +27,18 @@ struct FaultMatch {
     std::optional<std::string> identifier;  // exact
 };
 
-// At most one of error_code, http_status and network; delay_ms goes with any of them, or alone.
+// What happens to the webhook the request triggers (if it triggers one): never sent, sent twice, or sent late.
+enum class CallbackFault : std::uint8_t { none, drop, duplicate, delay };
+
+// At most one of error_code, http_status and network; delay_ms goes with any of them, or alone. `callback` acts on
+// the request's webhook, not on its answer, so it goes with anything.
 struct FaultAction {
     int error_code = 0;        // a code of the error table, in the normal envelope
     unsigned http_status = 0;  // a bare status, as a gateway would send
     std::uint32_t delay_ms = 0;
     core::NetworkFault network = core::NetworkFault::none;
+    CallbackFault callback = CallbackFault::none;
+    std::uint32_t callback_delay_ms = 0;  // for CallbackFault::delay
 
     bool replaces_answer() const { return error_code != 0 || http_status != 0 || network != core::NetworkFault::none; }
 };
@@ -59,8 +65,15 @@ std::vector<FaultRule> parse_fault_rule_list(const boost::json::value& value);
 std::vector<FaultRule> parse_faults_file(std::string_view text, const std::string& file_name);
 
 // The X-Emulator-Fault header: `error_code=100001`, `http_status=503`, `delay_ms=200`, `network=reset`, several
-// joined by `;`. nullopt and `problem` set when it does not parse.
+// joined by `;`;
+// `callback=drop` (or `duplicate`, `delay_ms=N`) for the request's webhook. nullopt and `problem` set when it does not
+// parse.
 std::optional<FaultAction> parse_fault_header(std::string_view header, std::string& problem);
+
+// The callback action's text, in faults.json and the header alike: `drop`, `duplicate` or `delay_ms=N`. Sets
+// `action.callback` (and its delay); nullopt-like false and `problem` set when it does not parse.
+bool parse_callback_fault(std::string_view text, FaultAction& action, std::string& problem);
+std::string callback_fault_text(const FaultAction& action);
 
 // * matches any run of bytes (also none), ? exactly one byte; everything else matches itself.
 bool glob_match(std::string_view pattern, std::string_view text) noexcept;

@@ -231,12 +231,13 @@ CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t 
     return CreateOutcome::created;
 }
 
-bool RoomRegistry::destroy(std::string_view room_id) {
+bool RoomRegistry::destroy(std::string_view room_id, Room* removed) {
     Shard& shard = shard_for(room_id);
     std::unique_ptr<Stored, StoredDelete> gone;  // freed after the lock is let go
     std::lock_guard lock(shard.mutex);
     const auto it = shard.rooms.find(room_id);
     if (it == shard.rooms.end()) return false;
+    if (removed) *removed = it->stored->unpack();
     forget(shard, *it->stored);
     gone.reset(it->stored);
     shard.rooms.erase(it);

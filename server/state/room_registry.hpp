@@ -64,7 +64,8 @@ public:
     CreateOutcome create(Room room, std::int64_t now_ms, std::int64_t interval_ms,
                          std::int64_t* window_age_ms = nullptr);
     std::optional<Room> find(std::string_view room_id) const;
-    bool destroy(std::string_view room_id);
+    // `removed`, when given, receives the room as it was (for the destroy webhook).
+    bool destroy(std::string_view room_id, Room* removed = nullptr);
     // Applies `change` to the stored room under its shard lock; false when there is no such room. The RoomId
     // must not change.
     bool update(std::string_view room_id, const std::function<void(Room&)>& change);

@@ -137,6 +137,7 @@ rules::AppSettings read_settings(const json::value& value, const rules::AppSetti
     if (!value.is_object()) bad_setting(path, "must be an object of app settings");
     rules::AppSettings settings = rules::parse_app_settings(value.get_object(), base, path);
     rules::resolve_secret_key(value.get_object(), running, settings, path);
+    rules::resolve_callback_token(value.get_object(), running, settings, path);
     return settings;
 }
 

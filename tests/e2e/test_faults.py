@@ -792,7 +792,7 @@ class HeaderTest(FaultTest):
 
         self.assertEqual(exchange("error_code=100003", "bogus=1"),
                          (400, {"error": "X-Emulator-Fault: unknown action 'bogus' (error_code, http_status, "
-                                         "delay_ms, network)"}))
+                                         "delay_ms, network, callback)"}))
         started = time.monotonic()
         status, answer = exchange("error_code=100003", "delay_ms=300")
         self.assertGreaterEqual(time.monotonic() - started, 0.28)
@@ -811,7 +811,7 @@ class HeaderTest(FaultTest):
 
     def test_malformed_header_is_refused_with_400(self):
         cases = [
-            ("bogus=1", "X-Emulator-Fault: unknown action 'bogus' (error_code, http_status, delay_ms, network)"),
+            ("bogus=1", "X-Emulator-Fault: unknown action 'bogus' (error_code, http_status, delay_ms, network, callback)"),
             ("error_code=1", "X-Emulator-Fault error_code: must be a code of the error table (e.g. 100001, 60007, "
                              "70001)"),
             ("error_code=0", "X-Emulator-Fault error_code: must be a code of the error table (e.g. 100001, 60007, "
@@ -829,7 +829,7 @@ class HeaderTest(FaultTest):
             ("delay_ms=1;delay_ms=2", "X-Emulator-Fault delay_ms: is given twice"),
             ("delay_ms", "X-Emulator-Fault: 'delay_ms' is not name=value"),
             ("error_code=100001;", "X-Emulator-Fault: empty item (items are name=value joined by ;)"),
-            ("delay_ms=0", "X-Emulator-Fault: needs one of error_code, http_status, network or delay_ms"),
+            ("delay_ms=0", "X-Emulator-Fault: needs one of error_code, http_status, network, delay_ms or callback"),
             ("http_status=204",
              "X-Emulator-Fault http_status: must be an HTTP status 200..599 other than 204, 205 and 304"),
         ]
@@ -936,14 +936,14 @@ class ControlApiTest(FaultTest):
     def test_bad_rules_are_400_naming_the_field(self):
         cases = [
             ({"match": {"command": "nope"}, "action": {"delay_ms": 1}}, "$.match.command: unknown command nope"),
-            ({"action": {"bogus": 1}}, "$.action.bogus: unknown action (error_code, http_status, delay_ms, network)"),
+            ({"action": {"bogus": 1}}, "$.action.bogus: unknown action (error_code, http_status, delay_ms, network, callback)"),
             ({"action": {"error_code": 1}},
              "$.action.error_code: must be a code of the error table (e.g. 100001, 60007, 70001)"),
             ({"action": {"error_code": 100001}, "probability": 2}, "$.probability: must be a number from 0 to 1"),
             ({"action": {"error_code": 100001}, "probability": -0.1}, "$.probability: must be a number from 0 to 1"),
             ({"action": {"error_code": 100001}, "times": 0},
              "$.times: must be at least 1 (leave it out for no limit)"),
-            ({"action": {}}, "$.action: needs one of error_code, http_status, network or delay_ms"),
+            ({"action": {}}, "$.action: needs one of error_code, http_status, network, delay_ms or callback"),
             ({"match": {}}, "$.action: is required"),
             ({"action": {"http_status": 600}}, "$.action.http_status: must be an HTTP status 200..599 other than 204, 205 and 304"),
             ({"action": {"http_status": 304}}, "$.action.http_status: must be an HTTP status 200..599 other than 204, 205 and 304"),
@@ -960,7 +960,7 @@ class ControlApiTest(FaultTest):
              "$.id: must be 1..64 characters of A-Z a-z 0-9 - _ . :"),
             ({"action": {"delay_ms": 1}, "after": -1}, "$.after: must be a non-negative integer"),
             ({"faults": [{"action": {"delay_ms": 1}}, {"action": {}}]},
-             "faults[1].action: needs one of error_code, http_status, network or delay_ms"),
+             "faults[1].action: needs one of error_code, http_status, network, delay_ms or callback"),
             ([{"action": {"delay_ms": 1}}, {"action": {"error_code": 5}}],
              "[1].action.error_code: must be a code of the error table (e.g. 100001, 60007, 70001)"),
         ]

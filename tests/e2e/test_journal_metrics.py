@@ -931,17 +931,19 @@ class JournalBoundsTest(unittest.TestCase):
 # ================================================================================================================
 # Part C: /metrics
 # ================================================================================================================
-LABEL_NAMES = {"command", "error_code", "status", "le", "rule", "network", "sdkappid"}
+LABEL_NAMES = {"command", "error_code", "status", "le", "rule", "network", "sdkappid", "outcome"}
 FAMILIES = {"lee_requests_total": "counter", "lee_rate_limited_total": "counter",
             "lee_http_responses_total": "counter", "lee_request_duration_seconds": "histogram",
             "lee_faults_fired_total": "counter", "lee_header_faults_total": "counter",
             "lee_network_faults_total": "counter", "lee_rooms": "gauge", "lee_rooms_total": "gauge",
             "lee_apps": "gauge", "lee_connections_open": "gauge", "lee_unread_answer_bytes": "gauge",
             "lee_unread_answer_drops_total": "counter", "lee_journal_entries": "gauge",
-            "lee_journal_bytes": "gauge", "lee_journal_dropped_total": "counter", "lee_uptime_seconds": "gauge"}
+            "lee_journal_bytes": "gauge", "lee_journal_dropped_total": "counter", "lee_callbacks_total": "counter",
+            "lee_callbacks_pending": "gauge", "lee_callbacks_queue_bound": "gauge", "lee_uptime_seconds": "gauge"}
 COMMANDS = ["create_room", "destroy_room", "get_room_info", "update_room_info", "get_room_list", "set_room_metadata",
             "get_room_metadata", "del_room_metadata", "get_room_statistic", "get_room_stats", "add_robot", "get_robot",
-            "del_robot", "change_room_owner", "get_seat_list"]
+            "del_robot", "change_room_owner", "get_seat_list", "set_callback", "update_callback", "get_callback",
+            "set_callback_token", "get_callback_token"]
 
 
 def delta(before, after, name, **labels):

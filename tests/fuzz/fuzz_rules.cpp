@@ -36,16 +36,20 @@ void check_app(const lee::rules::AppSettings& app) {
     const boost::json::object written = lee::rules::app_settings_to_json(app);
     try {
         const auto read = lee::rules::parse_app_settings(written, lee::rules::AppSettings{}, "$");
-        // The key itself is never written out (only whether there is one and its fingerprint), so it cannot read
-        // back; everything else must.
+        // The key and the callback token are never written out (only whether there is one and its fingerprint), so
+        // they cannot read back; everything else must.
         auto without_key = [](boost::json::object settings) {
             settings.erase("has_secret_key");
             settings.erase("secret_key_fingerprint");
+            settings.erase("has_callback_token");
+            settings.erase("callback_token_fingerprint");
             return settings;
         };
         check(without_key(lee::rules::app_settings_to_json(read)) == without_key(written),
               "app settings do not read back as written", boost::json::serialize(written));
         check(read.secret_key.empty(), "a secret key was read back from what the control API shows",
+              boost::json::serialize(written));
+        check(read.webhook.token.empty(), "a callback token was read back from what the control API shows",
               boost::json::serialize(written));
     } catch (const lee::rules::SettingError& error) {
         fail(std::string("app settings as written are refused: ") + error.what(), boost::json::serialize(written));

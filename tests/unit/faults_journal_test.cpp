@@ -157,7 +157,8 @@ BOOST_AUTO_TEST_CASE(a_full_rule_reads_and_writes_back) {
 
 BOOST_AUTO_TEST_CASE(bad_rules_name_the_field) {
     BOOST_TEST(rule_error(R"({"match":{}})") == "$.action: is required");
-    BOOST_TEST(rule_error(R"({"action":{}})") == "$.action: needs one of error_code, http_status, network or delay_ms");
+    BOOST_TEST(rule_error(R"({"action":{}})") ==
+               "$.action: needs one of error_code, http_status, network, delay_ms or callback");
     BOOST_TEST(rule_error(R"({"action":{"error_code":1}})") ==
                "$.action.error_code: must be a code of the error table (e.g. 100001, 60007, 70001)");
     BOOST_TEST(rule_error(R"({"action":{"error_code":0}})").find("$.action.error_code") == 0u);
@@ -244,7 +245,7 @@ BOOST_AUTO_TEST_CASE(header_syntax) {
     BOOST_TEST(header_error("error_code=100001;network=reset") ==
                "X-Emulator-Fault: error_code, http_status and network exclude each other");
     BOOST_TEST(header_error("flood=1") ==
-               "X-Emulator-Fault: unknown action 'flood' (error_code, http_status, delay_ms, network)");
+               "X-Emulator-Fault: unknown action 'flood' (error_code, http_status, delay_ms, network, callback)");
 }
 
 BOOST_AUTO_TEST_CASE(globs) {
