@@ -23,7 +23,7 @@ using lee::rules::FaultAction;
 
 bool same(const FaultAction& a, const FaultAction& b) {
     return a.error_code == b.error_code && a.http_status == b.http_status && a.delay_ms == b.delay_ms &&
-           a.network == b.network;
+           a.network == b.network && a.callback == b.callback && a.callback_delay_ms == b.callback_delay_ms;
 }
 
 std::string as_header(const FaultAction& action) {
@@ -35,6 +35,7 @@ std::string as_header(const FaultAction& action) {
     if (action.error_code != 0) item("error_code", std::to_string(action.error_code));
     if (action.http_status != 0) item("http_status", std::to_string(action.http_status));
     if (action.network != lee::core::NetworkFault::none) item("network", lee::core::network_fault_name(action.network));
+    if (action.callback != lee::rules::CallbackFault::none) item("callback", lee::rules::callback_fault_text(action));
     if (action.delay_ms != 0 || out.empty()) item("delay_ms", std::to_string(action.delay_ms));
     return out;
 }
