@@ -177,8 +177,7 @@ api::ApiResponse put_app(Emulator& emulator, std::uint64_t sdkappid, std::string
             rules::AppSettings app = rules::parse_app_settings(*settings, rules.apps.defaults, "$");
             app.sdkappid = sdkappid;
             // What GET showed, PUT back: a fingerprint without a key keeps the running key it names.
-            rules::resolve_secret_key(*settings, rules.apps.find(sdkappid), app, "$");
-            rules::resolve_callback_token(*settings, rules.apps.find(sdkappid), app, "$");
+            rules::resolve_secrets(*settings, rules.apps.find(sdkappid), app, "$");
             rules.apps.apps.insert_or_assign(sdkappid, std::move(app));
         });
     } catch (const std::invalid_argument& error) {

@@ -152,39 +152,40 @@ AppsConfig parse_apps(std::string_view text, const std::string& file_name) {
     return config;
 }
 
-void resolve_secret_key(const json::object& object, const AppSettings* running, AppSettings& app,
-                        const std::string& path) {
-    if (object.contains("secret_key")) return;  // read by parse_app_settings
-    if (const auto* fingerprint = object.if_contains("secret_key_fingerprint");
-        fingerprint && fingerprint->is_string()) {
-        if (!running || running->secret_key.empty() ||
-            auth::key_fingerprint(running->secret_key) != fingerprint->get_string()) {
-            bad_setting(path + ".secret_key_fingerprint", "is not the fingerprint of the app's key (send secret_key)");
+namespace {
+
+// One secret setting, `name` ("secret_key"), shown as "has_<name>" and "<name>_fingerprint": its value read back,
+// given the value running now (null when the app has none).
+void resolve_secret(std::string_view name, std::string_view what, const json::object& object,
+                    const std::string* running, std::string& value, const std::string& path) {
+    const std::string key(name);
+    if (object.contains(key)) return;  // read by parse_app_settings
+    if (const auto* fingerprint = object.if_contains(key + "_fingerprint"); fingerprint && fingerprint->is_string()) {
+        if (!running || running->empty() || auth::key_fingerprint(*running) != fingerprint->get_string()) {
+            bad_setting(path + "." + key + "_fingerprint",
+                        "is not the fingerprint of the app's " + std::string(what) + " (send " + key + ")");
         }
-        app.secret_key = running->secret_key;
+        value = *running;
         return;
     }
-    if (const auto* has = object.if_contains("has_secret_key"); has && has->is_bool() && !has->get_bool()) {
-        app.secret_key.clear();
-    }
+    if (const auto* has = object.if_contains("has_" + key); has && has->is_bool() && !has->get_bool()) value.clear();
 }
 
-void resolve_callback_token(const json::object& object, const AppSettings* running, AppSettings& app,
-                            const std::string& path) {
-    if (object.contains("callback_token")) return;  // read by parse_app_settings
-    if (const auto* fingerprint = object.if_contains("callback_token_fingerprint");
-        fingerprint && fingerprint->is_string()) {
-        if (!running || running->webhook.token.empty() ||
-            auth::key_fingerprint(running->webhook.token) != fingerprint->get_string()) {
-            bad_setting(path + ".callback_token_fingerprint",
-                        "is not the fingerprint of the app's callback token (send callback_token)");
-        }
-        app.webhook.token = running->webhook.token;
-        return;
-    }
-    if (const auto* has = object.if_contains("has_callback_token"); has && has->is_bool() && !has->get_bool()) {
-        app.webhook.token.clear();
-    }
+// Never the secret itself (unless `with_secret`): whether there is one, and a fingerprint to tell them apart.
+void show_secret(std::string_view name, const std::string& value, bool with_secret, json::object& out) {
+    const std::string key(name);
+    out["has_" + key] = !value.empty();
+    out[key + "_fingerprint"] = value.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(value));
+    if (with_secret && !value.empty()) out[key] = value;
+}
+
+}  // namespace
+
+void resolve_secrets(const json::object& object, const AppSettings* running, AppSettings& app,
+                     const std::string& path) {
+    resolve_secret("secret_key", "key", object, running ? &running->secret_key : nullptr, app.secret_key, path);
+    resolve_secret("callback_token", "callback token", object, running ? &running->webhook.token : nullptr,
+                   app.webhook.token, path);
 }
 
 json::object app_settings_to_json(const AppSettings& app, bool with_secret_key) {
@@ -192,11 +193,7 @@ json::object app_settings_to_json(const AppSettings& app, bool with_secret_key) 
     for (const auto& row : core::kCommands) rate_limits[row.name] = app.rate_limits[core::index_of(row.command)];
     json::object out;
     out["sdkappid"] = app.sdkappid;
-    // Never the key itself: whether there is one, and a fingerprint to tell keys apart.
-    out["has_secret_key"] = !app.secret_key.empty();
-    out["secret_key_fingerprint"] =
-        app.secret_key.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(app.secret_key));
-    if (with_secret_key && !app.secret_key.empty()) out["secret_key"] = app.secret_key;
+    show_secret("secret_key", app.secret_key, with_secret_key, out);
     out["admins"] = json::value_from(app.admins);
     out["paid"] = app.paid;
     out["disabled"] = app.disabled;
@@ -205,10 +202,7 @@ json::object app_settings_to_json(const AppSettings& app, bool with_secret_key) 
     out["rate_limits"] = std::move(rate_limits);
     out["room_create_interval_ms"] = app.room_create_interval_ms;
     out["callback_url"] = app.webhook.url;
-    out["has_callback_token"] = !app.webhook.token.empty();
-    out["callback_token_fingerprint"] =
-        app.webhook.token.empty() ? json::value(nullptr) : json::value(auth::key_fingerprint(app.webhook.token));
-    if (with_secret_key && !app.webhook.token.empty()) out["callback_token"] = app.webhook.token;
+    show_secret("callback_token", app.webhook.token, with_secret_key, out);
     out["callback_token_enabled"] = app.webhook.token_enabled;
     out["callback_events"] = app.webhook.events ? json::value_from(*app.webhook.events) : json::value("all");
     return out;

@@ -61,13 +61,11 @@ AppSettings parse_app_settings(const boost::json::object& object, const AppSetti
 // too.
 boost::json::object app_settings_to_json(const AppSettings& app, bool with_secret_key = false);
 
-// The key of settings read back from what the control API showed: `secret_key` when given; else a
-// `secret_key_fingerprint` keeps the key of `running` it names (SettingError when it names another); else
-// `"has_secret_key": false` means none. Otherwise `app` keeps the key it has.
-void resolve_secret_key(const boost::json::object& object, const AppSettings* running, AppSettings& app,
-                        const std::string& path);
-// The same for the callback token: `callback_token`, `callback_token_fingerprint`, `"has_callback_token": false`.
-void resolve_callback_token(const boost::json::object& object, const AppSettings* running, AppSettings& app,
-                            const std::string& path);
+// The secrets of settings read back from what the control API showed, for the secret key and the callback token
+// alike: `secret_key` when given; else a `secret_key_fingerprint` keeps the key of `running` it names
+// (SettingError when it names another); else `"has_secret_key": false` means none; otherwise `app` keeps the key
+// it has. The same with `callback_token`, `callback_token_fingerprint` and `has_callback_token`.
+void resolve_secrets(const boost::json::object& object, const AppSettings* running, AppSettings& app,
+                     const std::string& path);
 
 }  // namespace lee::rules

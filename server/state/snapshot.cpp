@@ -1,6 +1,7 @@
 #include "state/snapshot.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <boost/json.hpp>
@@ -20,41 +21,24 @@ Snapshot capture(const TenantDirectory& tenants, const rules::AppsConfig& apps, 
     snapshot.only = only;
     snapshot.reject_unknown_apps = apps.reject_unknown_apps;
     snapshot.defaults = apps.defaults;
-    std::vector<std::pair<std::uint64_t, AppSnapshot>> by_id;
+    // By sdkappid: the listed apps, and the apps holding state, merged where they are the same app.
+    std::map<std::uint64_t, AppSnapshot> by_id;
     auto entry = [&](std::uint64_t sdkappid) -> AppSnapshot& {
-        const auto it = std::find_if(by_id.begin(), by_id.end(), [&](const auto& e) { return e.first == sdkappid; });
-        if (it != by_id.end()) return it->second;
-        by_id.emplace_back(sdkappid, AppSnapshot{sdkappid, std::nullopt, {}});
-        return by_id.back().second;
+        return by_id.try_emplace(sdkappid, AppSnapshot{sdkappid, std::nullopt, {}}).first->second;
     };
-    // Listed apps first (few), then the apps holding state, each merged into its entry through a sorted pass.
     for (const auto& [id, settings] : apps.apps) {
         if (!only || *only == id) entry(id).listed = settings;
     }
-    std::sort(by_id.begin(), by_id.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<AppSnapshot> held;
     const std::int64_t now = snapshot.clock.now_ms;
     for (const auto& [id, tenant] : tenants.all()) {
         if (only && *only != id) continue;
-        AppSnapshot app{id, std::nullopt, {tenant->rooms.snapshot(), tenant->rooms.open_windows(now)}};
-        if (app.contents.rooms.empty() && app.contents.windows.empty()) continue;
-        std::sort(app.contents.rooms.begin(), app.contents.rooms.end(),
+        TenantContents contents{tenant->rooms.snapshot(), tenant->rooms.open_windows(now)};
+        if (contents.rooms.empty() && contents.windows.empty()) continue;
+        std::sort(contents.rooms.begin(), contents.rooms.end(),
                   [](const Room& a, const Room& b) { return a.room_id < b.room_id; });
-        held.push_back(std::move(app));
+        entry(id).contents = std::move(contents);
     }
-    // Merge the two sorted lists.
-    auto listed = by_id.begin();
-    for (auto& app : held) {
-        for (; listed != by_id.end() && listed->first < app.sdkappid; ++listed) {
-            snapshot.apps.push_back(std::move(listed->second));
-        }
-        if (listed != by_id.end() && listed->first == app.sdkappid) {
-            app.listed = std::move(listed->second.listed);
-            ++listed;
-        }
-        snapshot.apps.push_back(std::move(app));
-    }
-    for (; listed != by_id.end(); ++listed) snapshot.apps.push_back(std::move(listed->second));
+    for (auto& [id, app] : by_id) snapshot.apps.push_back(std::move(app));
     if (only && snapshot.apps.empty()) snapshot.apps.push_back(AppSnapshot{*only, std::nullopt, {}});
     return snapshot;
 }
@@ -136,8 +120,7 @@ rules::AppSettings read_settings(const json::value& value, const rules::AppSetti
                                  const rules::AppSettings* running, const std::string& path) {
     if (!value.is_object()) bad_setting(path, "must be an object of app settings");
     rules::AppSettings settings = rules::parse_app_settings(value.get_object(), base, path);
-    rules::resolve_secret_key(value.get_object(), running, settings, path);
-    rules::resolve_callback_token(value.get_object(), running, settings, path);
+    rules::resolve_secrets(value.get_object(), running, settings, path);
     return settings;
 }
 
@@ -208,6 +191,7 @@ Snapshot parse_snapshot(const json::value& document, const rules::AppsConfig& ru
     const json::value& apps = required(*root, "apps", "$");
     if (!apps.is_array()) bad_setting("$.apps", "must be an array");
     std::size_t holding = 0;
+    std::set<std::uint64_t> seen;
     for (std::size_t i = 0; i < apps.get_array().size(); ++i) {
         const std::string path = "$.apps[" + std::to_string(i) + "]";
         const json::object* app = apps.get_array()[i].if_object();
@@ -216,9 +200,7 @@ Snapshot parse_snapshot(const json::value& document, const rules::AppsConfig& ru
         AppSnapshot read;
         read.sdkappid = rules::read_uint(required(*app, "sdkappid", path), path + ".sdkappid", UINT64_MAX);
         if (read.sdkappid == 0) bad_setting(path + ".sdkappid", "must be a positive integer");
-        const bool seen = std::any_of(snapshot.apps.begin(), snapshot.apps.end(),
-                                      [&](const AppSnapshot& other) { return other.sdkappid == read.sdkappid; });
-        if (seen) bad_setting(path + ".sdkappid", "is listed twice");
+        if (!seen.insert(read.sdkappid).second) bad_setting(path + ".sdkappid", "is listed twice");
         if (const auto* settings = app->if_contains("settings"); settings && !settings->is_null()) {
             read.listed = read_settings(*settings, snapshot.defaults, running.find(read.sdkappid), path + ".settings");
             read.listed->sdkappid = read.sdkappid;
