@@ -95,11 +95,11 @@ private:
     void observe_callback(const webhooks::DeliveryRecord& record) {
         metrics_.count_callback(record.event, record.outcome);
         if (!journal_.enabled()) return;
-        observe::JournalEntry entry;
+        observe::JournalRecord entry;
         entry.time_ms = record.time_ms;
         entry.kind = observe::EntryKind::callback;
         entry.method = "POST";
-        entry.path = record.url.substr(0, record.url.find('?'));
+        entry.path = std::string_view(record.url).substr(0, record.url.find('?'));
         entry.command = record.trigger;
         entry.sdkappid = record.sdkappid;
         entry.room_id = record.room_id;
@@ -107,11 +107,13 @@ private:
         entry.latency_ms = record.latency_ms;
         entry.delay_ms = record.delayed_ms;
         entry.fault = record.fault;
-        entry.why = "callback " + std::string(core::callback_command(record.event)) + ": " +
-                    std::string(core::callback_outcome_name(record.outcome)) +
-                    (record.status != 0 ? " (HTTP " + std::to_string(record.status) + ")" : "") +
-                    (record.error.empty() ? "" : ", " + record.error) + (record.duplicate ? ", duplicate" : "");
-        journal_.record(std::move(entry));
+        const std::string why = "callback " + std::string(core::callback_command(record.event)) + ": " +
+                                std::string(core::callback_outcome_name(record.outcome)) +
+                                (record.status != 0 ? " (HTTP " + std::to_string(record.status) + ")" : "") +
+                                (record.error.empty() ? "" : ", " + record.error) +
+                                (record.duplicate ? ", duplicate" : "");
+        entry.why = why;
+        journal_.record(entry);
     }
 
     EmulatorOptions options_;

@@ -1,23 +1,43 @@
 #include "api/envelope.hpp"
 
+#include <array>
+#include <charconv>
+
 #include <boost/json.hpp>
 
 namespace lee::api {
+namespace {
+
+// Appends what the serializer writes, through a buffer on the stack: no string per field.
+void append(std::string& out, boost::json::serializer& serializer) {
+    std::array<char, 512> buffer;
+    while (!serializer.done()) out.append(serializer.read(buffer.data(), buffer.size()));
+}
+
+}  // namespace
 
 std::string render_envelope(int error_code, std::string_view error_info, std::string_view request_id,
                             const boost::json::object* payload) {
     // Written by hand because the order of the four fields is part of the contract.
+    boost::json::serializer serializer;
     std::string out;
-    out.reserve(128 + error_info.size());
+    out.reserve(160 + error_info.size());
     out.append(error_code == 0 ? R"({"ActionStatus":"OK","ErrorInfo":)" : R"({"ActionStatus":"FAIL","ErrorInfo":)");
-    out.append(boost::json::serialize(boost::json::string_view(error_info.data(), error_info.size())));
-    out.append(R"(,"ErrorCode":)").append(std::to_string(error_code));
-    out.append(R"(,"RequestId":)").append(boost::json::serialize(boost::json::string_view(request_id)));
+    serializer.reset(boost::json::string_view(error_info.data(), error_info.size()));
+    append(out, serializer);
+    std::array<char, 16> code{};
+    out.append(R"(,"ErrorCode":)").append(code.data(), std::to_chars(code.data(), code.data() + code.size(), error_code).ptr);
+    out.append(R"(,"RequestId":)");
+    serializer.reset(boost::json::string_view(request_id.data(), request_id.size()));
+    append(out, serializer);
     if (payload) {
         for (const auto& [key, value] : *payload) {
             out.push_back(',');
-            out.append(boost::json::serialize(key)).push_back(':');
-            out.append(boost::json::serialize(value));
+            serializer.reset(key);
+            append(out, serializer);
+            out.push_back(':');
+            serializer.reset(&value);
+            append(out, serializer);
         }
     }
     out.push_back('}');

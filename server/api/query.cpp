@@ -2,7 +2,9 @@
 
 #include <charconv>
 
+#include <boost/url/grammar/charset.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -11,6 +13,7 @@ namespace {
 
 // '+' stays '+': clients paste UserSigs and identifiers into the query unencoded (see README).
 std::optional<std::string> decode(std::string_view raw) {
+    if (raw.find('%') == std::string_view::npos) return std::string(raw);  // the usual case: nothing to decode
     const auto escaped = boost::urls::make_pct_string_view(raw);
     if (!escaped) return std::nullopt;
     boost::urls::encoding_opts options;
@@ -27,11 +30,21 @@ std::optional<std::string>* slot_for(CommonQuery& query, std::string_view name) 
     return nullptr;
 }
 
+// pchar, '/' and '?' (RFC 3986): a target that starts with '/' and holds only these is origin-form, so the full
+// parse is left to targets with escapes or unusual characters.
+constexpr auto kPlainTargetChars = boost::urls::pchars + '/' + '?';
+
+bool plainly_origin_form(std::string_view target) {
+    return !target.empty() && target.front() == '/' &&
+           boost::urls::grammar::find_if_not(target.data(), target.data() + target.size(), kPlainTargetChars) ==
+               target.data() + target.size();
+}
+
 }  // namespace
 
 CommonQuery parse_common_query(std::string_view target) {
     CommonQuery query;
-    query.malformed = !boost::urls::parse_origin_form(target);
+    query.malformed = !plainly_origin_form(target) && !boost::urls::parse_origin_form(target);
     const auto mark = target.find('?');
     if (mark == std::string_view::npos) return query;
     std::string_view rest = target.substr(mark + 1);
@@ -40,12 +53,16 @@ CommonQuery parse_common_query(std::string_view target) {
         const std::string_view pair = rest.substr(0, amp);
         rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
         const auto equals = pair.find('=');
-        const auto name = decode(pair.substr(0, equals));
-        if (!name) {
-            query.malformed = true;
-            continue;
+        const std::string_view raw_name = pair.substr(0, equals);
+        std::optional<std::string> decoded_name;
+        if (raw_name.find('%') != std::string_view::npos) {
+            decoded_name = decode(raw_name);
+            if (!decoded_name) {
+                query.malformed = true;
+                continue;
+            }
         }
-        auto* slot = slot_for(query, *name);
+        auto* slot = slot_for(query, decoded_name ? std::string_view(*decoded_name) : raw_name);
         if (!slot || *slot) continue;  // not ours, or not the first occurrence
         const std::string_view raw = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
         if (auto value = decode(raw)) {

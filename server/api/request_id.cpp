@@ -1,7 +1,8 @@
 #include "api/request_id.hpp"
 
 #include <array>
-#include <cstdio>
+#include <charconv>
+#include <string_view>
 
 namespace lee::api {
 namespace {
@@ -14,17 +15,28 @@ std::uint64_t mix(std::uint64_t x) noexcept {
     return x ^ (x >> 31);
 }
 
+
+void append_hex(std::string& out, std::uint64_t value) {
+    constexpr std::string_view kDigits = "0123456789abcdef";
+    for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
+}
+
 }  // namespace
 
+// Formatted by hand: snprintf was a measurable share of create_room's CPU (issue 11).
 std::string RequestIdGenerator::next() {
     const std::uint64_t sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     const std::uint64_t high = mix(seed_ ^ mix(sequence));
     const std::uint64_t low = mix(high ^ sequence);
-    std::array<char, 80> buffer{};
-    const int length = std::snprintf(buffer.data(), buffer.size(), "Id-%016llx%016llx-O-Seq-%llu",
-                                     static_cast<unsigned long long>(high), static_cast<unsigned long long>(low),
-                                     static_cast<unsigned long long>(sequence));
-    return std::string(buffer.data(), static_cast<std::size_t>(length));
+    std::array<char, 20> decimal{};
+    const auto end = std::to_chars(decimal.data(), decimal.data() + decimal.size(), sequence).ptr;
+    std::string id;
+    id.reserve(3 + 32 + 7 + decimal.size());
+    id.append("Id-");
+    append_hex(id, high);
+    append_hex(id, low);
+    id.append("-O-Seq-").append(decimal.data(), end);
+    return id;
 }
 
 }  // namespace lee::api

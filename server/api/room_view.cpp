@@ -8,8 +8,8 @@ namespace lee::api {
 namespace json = boost::json;
 namespace {
 
-json::array category_json(const state::Room& room) {
-    json::array out;
+json::array category_json(const state::Room& room, json::storage_ptr storage = {}) {
+    json::array out(std::move(storage));
     for (const auto& tag : room.category) {
         std::visit([&](const auto& value) { out.emplace_back(value); }, tag);
     }
@@ -50,13 +50,14 @@ json::object room_info_json(const state::Room& room) {
 
 // The docs' eight fields, then three the console's typings add. No RoomType: the console tells a list item from
 // a full RoomInfo by that key.
-json::object room_list_entry_json(const state::Room& room) {
-    json::object out;
+json::object room_list_entry_json(const state::Room& room, json::storage_ptr storage) {
+    json::object out(storage);
+    out.reserve(11);
     out["RoomId"] = room.room_id;
     out["RoomName"] = room.room_name;
     out["Owner_Account"] = room.owner_account;
     out["CoverURL"] = room.cover_url;
-    out["Category"] = category_json(room);
+    out["Category"] = category_json(room, storage);
     out["CreateTime"] = room.create_time;
     out["ActivityStatus"] = room.activity_status;
     out["ViewCount"] = room.view_count;

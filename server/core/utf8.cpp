@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace lee::core {
 
@@ -36,6 +37,14 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) noexcept
 
 bool is_valid_utf8(std::string_view text) noexcept {
     for (std::size_t i = 0; i < text.size();) {
+        // ASCII eight bytes at a time: most text the emulator checks is plain ASCII.
+        if (std::uint64_t word; text.size() - i >= sizeof word) {
+            std::memcpy(&word, text.data() + i, sizeof word);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += sizeof word;
+                continue;
+            }
+        }
         const std::size_t length = utf8_sequence_length(text, i);
         if (length == 0) return false;
         i += length;

@@ -56,7 +56,7 @@ void count(Emulator& emulator, bool api, const api::ApiResponse& answer, double 
     }
 }
 
-void journal(Emulator& emulator, std::string_view method, std::string_view path, bool api, api::ApiResponse& answer,
+void journal(Emulator& emulator, std::string_view method, std::string_view path, bool api, const api::ApiResponse& answer,
              double latency_ms) {
     if (!emulator.journal().enabled() || answer.unrecorded) return;
     const auto network = answer.directive.network;
@@ -64,24 +64,24 @@ void journal(Emulator& emulator, std::string_view method, std::string_view path,
     // Only an answer in the envelope has an ErrorCode; a bare status or a network fault has none, and a network
     // fault sends no RequestId.
     const bool enveloped = answered && api && answer.status == 200 && !answer.request_id.empty();
-    observe::JournalEntry entry;
+    observe::JournalRecord entry;
     entry.time_ms = emulator.clock().now_ms();
     entry.kind = api ? observe::EntryKind::api : observe::EntryKind::control;
     entry.method = method;
     entry.path = path;
     entry.command = answer.command;
     entry.sdkappid = answer.sdkappid;
-    entry.identifier = std::move(answer.identifier);
-    entry.room_id = std::move(answer.room_id);
-    if (answered) entry.request_id = std::move(answer.request_id);
+    entry.identifier = answer.identifier;
+    entry.room_id = answer.room_id;
+    if (answered) entry.request_id = answer.request_id;
     entry.status = answered ? answer.status : 0;
     if (enveloped) entry.error_code = answer.error_code;
     entry.latency_ms = latency_ms;
     entry.delay_ms = static_cast<std::uint32_t>(answer.directive.delay.count());
     if (!answered) entry.network = core::network_fault_name(network);
-    entry.fault = std::move(answer.fault);
-    entry.why = std::move(answer.why);
-    emulator.journal().record(std::move(entry));
+    entry.fault = answer.fault;
+    entry.why = answer.why;
+    emulator.journal().record(entry);
 }
 
 // An absolute-form target (what a client sends to an HTTP proxy, RFC 9112 section 3.2.2) → its origin form, when

@@ -25,8 +25,15 @@ std::size_t stripes_for(std::size_t entries, std::size_t max_stripes) {
 }
 
 // Request text as JSON can carry it: valid UTF-8, cut to its bound; untouched (no copy) when it already is.
-void keep_valid(std::string& text, std::size_t max_bytes) {
-    if (text.size() > max_bytes || !core::is_valid_utf8(text)) text = core::to_valid_utf8(text, max_bytes);
+void keep_valid(std::string& slot, std::string_view text, std::size_t max_bytes) {
+    if (text.size() > max_bytes || !core::is_valid_utf8(text)) {
+        slot = core::to_valid_utf8(text, max_bytes);
+    } else {
+        // Into the capacity the slot already has, unless that is far more than the text: the byte bound counts
+        // text, so a slot must not hold on to a long text's memory for a short one.
+        if (slot.capacity() > 2 * text.size() + 32) slot.shrink_to_fit();
+        slot.assign(text);
+    }
 }
 
 bool wanted(const JournalEntry& entry, const JournalQuery& query) {
@@ -60,16 +67,32 @@ void Journal::Stripe::drop_oldest() {
     --count;
 }
 
-void Journal::Stripe::push(JournalEntry entry) {
-    bytes += entry.bytes();
-    if (count < ring.size()) {
-        at(count) = std::move(entry);  // a slot freed by an eviction
-    } else {
+void Journal::Stripe::push(const JournalRecord& record, std::uint64_t seq) {
+    if (count == ring.size()) {
         // The ring is full but below its bound: grow it, its oldest first so the new slot is the last one.
         std::rotate(ring.begin(), ring.begin() + static_cast<std::ptrdiff_t>(head), ring.end());
         head = 0;
-        ring.push_back(std::move(entry));
+        ring.emplace_back();
     }
+    JournalEntry& entry = at(count);  // a new slot, or one freed by an eviction
+    entry.seq = seq;
+    entry.time_ms = record.time_ms;
+    entry.kind = record.kind;
+    keep_valid(entry.method, record.method, kMaxShortBytes);
+    keep_valid(entry.path, record.path, kMaxPathBytes);
+    entry.command = record.command;
+    entry.sdkappid = record.sdkappid;
+    keep_valid(entry.identifier, record.identifier, kMaxIdentifierBytes);
+    keep_valid(entry.room_id, record.room_id, kMaxRoomIdBytes);
+    keep_valid(entry.request_id, record.request_id, kMaxShortBytes);
+    entry.status = record.status;
+    entry.error_code = record.error_code;
+    entry.latency_ms = record.latency_ms;
+    entry.delay_ms = record.delay_ms;
+    keep_valid(entry.network, record.network, kMaxShortBytes);
+    keep_valid(entry.fault, record.fault, kMaxShortBytes);
+    keep_valid(entry.why, record.why, kMaxWhyBytes);
+    bytes += entry.bytes();
     ++count;
     // In sequence order even when two requests finish at once on different threads (the later one rarely lands
     // first, and only by a step or two).
@@ -83,18 +106,18 @@ void Journal::Stripe::clear() {
     bytes = 0;
 }
 
-void Journal::record(JournalEntry entry) {
+void Journal::record(const JournalRecord& record) {
     if (!enabled()) return;
-    keep_valid(entry.method, kMaxShortBytes);
-    keep_valid(entry.path, kMaxPathBytes);
-    keep_valid(entry.identifier, kMaxIdentifierBytes);
-    keep_valid(entry.room_id, kMaxRoomIdBytes);
-    keep_valid(entry.request_id, kMaxShortBytes);
-    keep_valid(entry.fault, kMaxShortBytes);
-    keep_valid(entry.why, kMaxWhyBytes);
-    entry.seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
-    const std::size_t size = entry.bytes();
-    Stripe& stripe = stripes_[entry.seq % stripe_count_];
+    const std::uint64_t seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
+    // What the entry will count, before its text is cut to bounds: an upper bound, exact in the usual case.
+    const std::size_t size = sizeof(JournalEntry) +
+                             std::min(record.method.size(), kMaxShortBytes) + std::min(record.path.size(), kMaxPathBytes) +
+                             std::min(record.identifier.size(), kMaxIdentifierBytes) +
+                             std::min(record.room_id.size(), kMaxRoomIdBytes) +
+                             std::min(record.request_id.size(), kMaxShortBytes) +
+                             std::min(record.network.size(), kMaxShortBytes) +
+                             std::min(record.fault.size(), kMaxShortBytes) + std::min(record.why.size(), kMaxWhyBytes);
+    Stripe& stripe = stripes_[seq % stripe_count_];
     std::uint64_t dropped = 0;
     {
         std::lock_guard lock(stripe.mutex);
@@ -103,7 +126,7 @@ void Journal::record(JournalEntry entry) {
             stripe.drop_oldest();
             ++dropped;
         }
-        stripe.push(std::move(entry));
+        stripe.push(record, seq);
     }
     if (dropped != 0) dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }
@@ -139,7 +162,9 @@ void Journal::clear(std::optional<std::uint64_t> sdkappid) {
             }
         }
         stripe.clear();
-        for (auto& entry : kept) stripe.push(std::move(entry));
+        for (const auto& entry : kept) stripe.bytes += entry.bytes();
+        stripe.count = kept.size();
+        stripe.ring = std::move(kept);  // still in sequence order, oldest first
     }
 }
 

@@ -48,6 +48,27 @@ struct JournalEntry {
     std::size_t bytes() const noexcept;
 };
 
+// What a request (or a webhook delivery) leaves in the journal, as views: the journal copies it into a slot it
+// reuses, so recording allocates nothing once the ring has filled (issue 11).
+struct JournalRecord {
+    std::int64_t time_ms = 0;
+    EntryKind kind = EntryKind::api;
+    std::string_view method;
+    std::string_view path;
+    std::optional<core::Command> command;
+    std::optional<std::uint64_t> sdkappid;
+    std::string_view identifier;
+    std::string_view room_id;
+    std::string_view request_id;
+    unsigned status = 200;
+    std::optional<int> error_code;
+    double latency_ms = 0;
+    std::uint32_t delay_ms = 0;
+    std::string_view network;
+    std::string_view fault;
+    std::string_view why;
+};
+
 // The entry as JSON, for GET /_emulator/journal.
 void tag_invoke(const boost::json::value_from_tag&, boost::json::value& out, const JournalEntry& entry);
 
@@ -80,7 +101,7 @@ public:
 
     bool enabled() const noexcept { return max_entries_ != 0; }
     // Text fields are cut to their bounds and made valid UTF-8 here.
-    void record(JournalEntry entry);
+    void record(const JournalRecord& record);
     std::vector<JournalEntry> query(const JournalQuery& query) const;
     // All entries, or those of one app.
     void clear(std::optional<std::uint64_t> sdkappid);
@@ -101,7 +122,7 @@ private:
         JournalEntry& at(std::size_t i) { return ring[(head + i) % ring.size()]; }
         const JournalEntry& at(std::size_t i) const { return ring[(head + i) % ring.size()]; }
         void drop_oldest();
-        void push(JournalEntry entry);
+        void push(const JournalRecord& record, std::uint64_t seq);
         void clear();
     };
     std::size_t max_entries_;

@@ -104,6 +104,26 @@ SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words
             queue.push_back(child);
         }
     }
+    build_dense(queue);
+}
+
+void SensitiveWordMatcher::build_dense(const std::vector<std::int32_t>& breadth_first) {
+    for (const unsigned char label : labels_) {
+        if (class_of_[label] == 0) class_of_[label] = static_cast<std::uint16_t>(class_count_++);
+    }
+    if (nodes_.size() * class_count_ * sizeof(std::int32_t) > kMaxDenseBytes) return;  // the trie walk serves
+    dense_.assign(nodes_.size() * class_count_, 0);
+    const auto row = [&](std::int32_t state) { return dense_.begin() + static_cast<std::ptrdiff_t>(state) * class_count_; };
+    const auto fill_edges = [&](std::int32_t state) {
+        const Node& node = nodes_[static_cast<std::size_t>(state)];
+        for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e) row(state)[class_of_[labels_[e]]] = targets_[e];
+    };
+    fill_edges(0);
+    // A state's row is its failure state's (shallower, so already final) with its own edges on top.
+    for (const std::int32_t state : breadth_first) {
+        std::copy_n(row(nodes_[static_cast<std::size_t>(state)].fail), class_count_, row(state));
+        fill_edges(state);
+    }
 }
 
 std::int32_t SensitiveWordMatcher::next_state(std::int32_t state, unsigned char byte) const noexcept {
@@ -122,6 +142,15 @@ std::int32_t SensitiveWordMatcher::next_state(std::int32_t state, unsigned char 
 std::int32_t SensitiveWordMatcher::find_first(std::string_view text) const noexcept {
     if (words_.empty()) return -1;
     std::int32_t state = 0;
+    if (!dense_.empty()) {
+        for (const char ch : text) {
+            const std::size_t cls = class_of_[fold(static_cast<unsigned char>(ch))];
+            state = dense_[static_cast<std::size_t>(state) * class_count_ + cls];
+            const std::int32_t m = nodes_[static_cast<std::size_t>(state)].match;
+            if (m >= 0) return m;
+        }
+        return -1;
+    }
     for (const char ch : text) {
         state = next_state(state, fold(static_cast<unsigned char>(ch)));
         const std::int32_t m = nodes_[static_cast<std::size_t>(state)].match;

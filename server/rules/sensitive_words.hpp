@@ -46,6 +46,15 @@ private:
     std::vector<std::int32_t> targets_;
     // Most failure chains end at the root, so it gets a dense table (0 = stay at the root).
     std::array<std::int32_t, 256> root_next_{};
+
+    // The same automaton as a full transition table over byte classes (the bytes the words use, plus one class
+    // for every other byte): one lookup per byte instead of a failure walk. Only while it fits the bound (2,500
+    // ten-letter words take about 2 MB); beyond, the trie walk above serves.
+    static constexpr std::size_t kMaxDenseBytes = std::size_t{8} << 20;
+    void build_dense(const std::vector<std::int32_t>& breadth_first);
+    std::array<std::uint16_t, 256> class_of_{};  // 0: a byte no word has
+    std::size_t class_count_ = 1;
+    std::vector<std::int32_t> dense_;  // dense_[state * class_count_ + class]; empty when over the bound
 };
 
 // Parses the text of sensitive_words.txt: one entry per line; `#` to end of line is a comment (a '#' anywhere in the

@@ -324,47 +324,53 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
     std::vector<Room> page;
     if (limit == 0) return page;
     const ListedBefore descend;
-    // True when `a` is listed before `b` in `order`.
-    auto before = [&](const Room& a, const Room& b) {
-        const bool a_first =
-            ListedBefore::before(a.view_count, a.create_time, a.room_id, b.view_count, b.create_time, b.room_id);
-        return order == ListOrder::descend ? a_first : !a_first && a.room_id != b.room_id;
+    const bool backward = order == ListOrder::ascend;  // "ascend" walks the "descend" index from its end
+    // One walk per shard from the cursor, merged through a heap of the walks' next rooms: a page costs one search
+    // per shard and a heap step per room taken, however many rooms each shard holds.
+    struct Walk {
+        ListIndex::const_iterator at;
+        ListIndex::const_iterator stop;
+        const Stored& next(bool back) const { return back ? *std::prev(at) : *at; }
     };
-    // A max-heap under `before` holds the best `limit` so far; its top is the first to give way. Each shard is
-    // walked in order from the cursor only while its rooms can still make the page, and a room is unpacked only
-    // when it enters the page.
-    auto offer = [&](const Stored& stored) {
-        if (page.size() < limit) {
-            page.push_back(stored.unpack());
-            std::push_heap(page.begin(), page.end(), before);
-            return true;
-        }
-        more = true;
-        const Room& last = page.front();
-        const bool descending_first = ListedBefore::before(stored.view_count, stored.create_time, stored.room_id(),
-                                                           last.view_count, last.create_time, last.room_id);
-        const bool first = order == ListOrder::descend ? descending_first : !descending_first;
-        if (!first) return false;  // neither this room nor any after it in this shard makes the page
-        std::pop_heap(page.begin(), page.end(), before);
-        page.back() = stored.unpack();
-        std::push_heap(page.begin(), page.end(), before);
-        return true;  // the one pushed out follows the page
+    std::vector<Walk> walks;
+    walks.reserve(kShards);
+    // The first to be listed on top (a max-heap whose "greater" is "listed earlier").
+    auto later = [&](const Walk& a, const Walk& b) {
+        const bool a_first = descend(a.next(backward), b.next(backward));
+        return backward ? a_first : !a_first;
     };
+    // Every shard stays locked until the page is unpacked (a few microseconds), so the walks stay valid.
+    std::vector<std::unique_lock<std::mutex>> locks;
+    locks.reserve(kShards);
     each_shard([&](const Shard& shard) {
-        std::lock_guard lock(shard.mutex);
-        if (order == ListOrder::descend) {
-            auto it = after ? shard.listed.upper_bound(*after, descend) : shard.listed.begin();
-            for (; it != shard.listed.end() && offer(*it); ++it) {
-            }
+        locks.emplace_back(shard.mutex);
+        Walk walk;
+        if (backward) {
+            walk.at = after ? shard.listed.lower_bound(*after, descend) : shard.listed.end();
+            walk.stop = shard.listed.begin();
         } else {
-            auto it = after ? shard.listed.lower_bound(*after, descend) : shard.listed.end();
-            while (it != shard.listed.begin()) {
-                --it;
-                if (!offer(*it)) break;
-            }
+            walk.at = after ? shard.listed.upper_bound(*after, descend) : shard.listed.begin();
+            walk.stop = shard.listed.end();
         }
+        if (walk.at != walk.stop) walks.push_back(walk);
     });
-    std::sort_heap(page.begin(), page.end(), before);
+    std::make_heap(walks.begin(), walks.end(), later);
+    while (!walks.empty() && page.size() < limit) {
+        std::pop_heap(walks.begin(), walks.end(), later);
+        Walk& walk = walks.back();
+        page.push_back(walk.next(backward).unpack());
+        if (backward) {
+            --walk.at;
+        } else {
+            ++walk.at;
+        }
+        if (walk.at == walk.stop) {
+            walks.pop_back();
+        } else {
+            std::push_heap(walks.begin(), walks.end(), later);
+        }
+    }
+    more = !walks.empty();
     return page;
 }
 

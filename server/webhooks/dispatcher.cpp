@@ -38,12 +38,34 @@ constexpr std::size_t kMaxAnswerRead =
     std::size_t{64} * 1024;  // an answer larger than this is a failed read, not a memory cost
 constexpr std::string_view kUserAgent = "live-engine-emulator webhooks";
 
+// The system's trusted roots are read on the first https delivery, not at start: reading the bundle takes about
+// 50 ms and 3 MB, which every start would pay for webhooks most runs never send (issue 11). Used on the
+// dispatcher's thread only.
+class ClientTls {
+public:
+    ClientTls() { context_.set_verify_mode(asio::ssl::verify_peer); }
+    asio::ssl::context& context() {
+        if (!system_roots_) {
+            system_roots_ = true;
+            beast::error_code ignored;  // no system store: only --callback-ca-file is trusted
+            context_.set_default_verify_paths(ignored);
+        }
+        return context_;
+    }
+    // --callback-ca-file, checked at start so a bad file is found before any delivery.
+    void trust(const std::string& ca_file, beast::error_code& ec) { context_.load_verify_file(ca_file, ec); }
+
+private:
+    asio::ssl::context context_{asio::ssl::context::tls_client};
+    bool system_roots_ = false;
+};
+
 }  // namespace
 
 struct Dispatcher::Io {
     asio::io_context context{1};
     asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(context);
-    asio::ssl::context tls{asio::ssl::context::tls_client};
+    ClientTls tls;
 };
 
 // One delivery on the wire: what a timeout, a reset or a stop must be able to cut off.
@@ -96,7 +118,7 @@ std::string describe(const beast::error_code& ec) { return core::to_valid_utf8(e
 
 // Sends one callback and reads the answer; every failure ends in the record, never in an exception.
 asio::awaitable<DeliveryRecord> deliver(DeliveryRecord record, std::string token, std::string body,
-                                        std::shared_ptr<Dispatcher::Flight> flight, asio::ssl::context& tls,
+                                        std::shared_ptr<Dispatcher::Flight> flight, ClientTls& tls,
                                         std::chrono::milliseconds timeout, const state::Clock& clock) {
     beast::error_code ec;
     if (record.delayed_ms != 0) {
@@ -153,7 +175,7 @@ asio::awaitable<DeliveryRecord> deliver(DeliveryRecord record, std::string token
     parser.body_limit(kMaxAnswerRead);
     const auto executor = co_await asio::this_coro::executor;
     if (target->https) {
-        flight->tls.emplace(executor, tls);
+        flight->tls.emplace(executor, tls.context());
         auto& stream = *flight->tls;
         boost::system::error_code not_ip;
         asio::ip::make_address(target->host, not_ip);
@@ -227,13 +249,11 @@ Dispatcher::~Dispatcher() {
 std::string Dispatcher::start() {
     if (io_) return {};
     auto io = std::make_unique<Io>();
-    beast::error_code ec;
-    io->tls.set_default_verify_paths(ec);
     if (!options_.ca_file.empty()) {
-        io->tls.load_verify_file(options_.ca_file, ec);
+        beast::error_code ec;
+        io->tls.trust(options_.ca_file, ec);
         if (ec) return "--callback-ca-file " + options_.ca_file + ": " + ec.message();
     }
-    io->tls.set_verify_mode(asio::ssl::verify_peer);
     io_ = std::move(io);
     thread_ = std::thread([context = &io_->context] { context->run(); });
     return {};

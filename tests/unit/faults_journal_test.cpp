@@ -63,11 +63,12 @@ std::string firing_pattern(FaultStore& store, int count) {
     return out;
 }
 
-lee::observe::JournalEntry entry_for(std::uint64_t sdkappid, std::string why = "ok") {
-    lee::observe::JournalEntry entry;
+// `why` must outlive the record call (a temporary in the same full expression does).
+lee::observe::JournalRecord entry_for(std::uint64_t sdkappid, std::string_view why = "ok") {
+    lee::observe::JournalRecord entry;
     entry.command = Command::create_room;
     entry.sdkappid = sdkappid;
-    entry.why = std::move(why);
+    entry.why = why;
     return entry;
 }
 
@@ -485,8 +486,9 @@ BOOST_AUTO_TEST_CASE(filters_limit_and_clear_by_app) {
 BOOST_AUTO_TEST_CASE(text_is_bounded_and_valid_utf8) {
     lee::observe::Journal journal(10, std::size_t{1} << 20);
     auto entry = entry_for(1);
-    entry.identifier = "ad\xFF" + std::string(1000, 'x');
-    journal.record(std::move(entry));
+    const std::string identifier = "ad\xFF" + std::string(1000, 'x');
+    entry.identifier = identifier;
+    journal.record(entry);
     const auto entries = journal.query({});
     BOOST_TEST_REQUIRE(entries.size() == 1u);
     BOOST_TEST(entries[0].identifier.substr(0, 5) == "ad\xEF\xBF\xBD");
