@@ -23,7 +23,7 @@ struct ApiRequest {
 
 struct ApiResponse {
     unsigned status = 200;
-    std::string content_type = "application/json";
+    std::string_view content_type = "application/json";  // always a literal
     std::string body;
     core::TransportDirective directive;  // carried out by http/ (delay, network fault)
     // What the request named and what decided its answer, for the journal, the metrics and the access log.

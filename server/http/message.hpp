@@ -12,10 +12,23 @@
 namespace lee::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+// An answer as the session sends it. The session renders the status line and headers itself, into a buffer it
+// keeps from one answer to the next (issue 11: Beast's response fields cost an allocation per header line).
+struct Reply {
+    unsigned status = 200;
+    unsigned version = 11;  // 10 or 11: the request's
+    std::string_view content_type = "application/json";  // a literal
+    std::string body;
+    bool keep_alive = true;
+    bool head = false;  // a HEAD answer: the Content-Length of the body, without the body
+};
+
+// The status line and headers of `reply`, in the order Beast's serializer used to write them: Server,
+// Content-Type, Connection (only where it differs from the version's default), Content-Length.
+void render_head(const Reply& reply, std::string& out);
 
 struct Answer {
-    Response response;
+    Reply reply;
     core::TransportDirective directive;
 };
 
@@ -35,6 +48,6 @@ struct Handlers {
 };
 
 // A transport-level rejection (400, 413, 431, 500): a JSON explanation, and the connection closes after it.
-Response transport_error(unsigned status, std::string_view reason);
+Reply transport_error(unsigned status, std::string_view reason);
 
 }  // namespace lee::http

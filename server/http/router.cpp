@@ -1,8 +1,11 @@
 #include "http/router.hpp"
 
+#include <array>
+#include <charconv>
 #include <chrono>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string_view.hpp>
 #include <boost/url/parse.hpp>
@@ -31,19 +34,15 @@ api::ApiResponse not_found() {
     return response;
 }
 
-Response to_beast(api::ApiResponse& answer, unsigned version, bool keep_alive, bool head = false) {
-    Response response{static_cast<beast_http::status>(answer.status), version};
-    // A status Beast has no reason phrase for (an injected 520, say) gets a plain one, not "<unknown-status>".
-    if (beast_http::obsolete_reason(response.result()) == "<unknown-status>") response.reason("Error");
-    response.set(beast_http::field::server, kServerName);
-    response.set(beast_http::field::content_type, answer.content_type);
-    response.body() = std::move(answer.body);
-    response.keep_alive(keep_alive);
-    response.prepare_payload();
-    // A HEAD answer announces the length of the body it leaves out; sending the body would desynchronise the
-    // client's next read on this connection.
-    if (head) response.body().clear();
-    return response;
+Reply to_reply(api::ApiResponse& answer, unsigned version, bool keep_alive, bool head = false) {
+    Reply reply;
+    reply.status = answer.status;
+    reply.version = version;
+    reply.content_type = answer.content_type;
+    reply.body = std::move(answer.body);
+    reply.keep_alive = keep_alive;
+    reply.head = head;
+    return reply;
 }
 
 void count(Emulator& emulator, bool api, const api::ApiResponse& answer, double latency_ms) {
@@ -120,7 +119,7 @@ Answer handle_request(Emulator& emulator, const Request& request) {
         if (!origin) {
             count(emulator, false, refused, 0);
             journal(emulator, request.method_string(), "", false, refused, 0);
-            return {to_beast(refused, request.version(), false, request.method() == beast_http::verb::head), {}};
+            return {to_reply(refused, request.version(), false, request.method() == beast_http::verb::head), {}};
         }
         target = *origin;
     }
@@ -160,7 +159,7 @@ Answer handle_request(Emulator& emulator, const Request& request) {
     emulator.access_log().request(log::RequestRecord{request.method_string(), path,
                                                      answer.command ? core::command_name(*answer.command) : "",
                                                      answer.sdkappid, answer.status, answer.error_code, latency_ms});
-    Answer out{to_beast(answer, request.version(), request.keep_alive(), head), answer.directive};
+    Answer out{to_reply(answer, request.version(), request.keep_alive(), head), answer.directive};
     count(emulator, api, answer, latency_ms);
     journal(emulator, request.method_string(), path, api, answer, latency_ms);
     return out;
@@ -178,11 +177,28 @@ void record_refusal(Emulator& emulator, const Refusal& refusal) {
     journal(emulator, refusal.method, path, !control, answer, 0);
 }
 
-Response transport_error(unsigned status, std::string_view reason) {
+void render_head(const Reply& reply, std::string& out) {
+    out.clear();
+    out.append(reply.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+    std::array<char, 16> number{};
+    out.append(number.data(), std::to_chars(number.data(), number.data() + number.size(), reply.status).ptr);
+    // A status Beast has no reason phrase for (an injected 520, say) gets a plain one, not "<unknown-status>".
+    std::string_view reason = beast_http::obsolete_reason(static_cast<beast_http::status>(reply.status));
+    if (reason == "<unknown-status>") reason = "Error";
+    out.append(" ").append(reason).append("\r\nServer: ").append(kServerName);
+    out.append("\r\nContent-Type: ").append(reply.content_type);
+    if (reply.version == 10 && reply.keep_alive) out.append("\r\nConnection: keep-alive");
+    if (reply.version != 10 && !reply.keep_alive) out.append("\r\nConnection: close");
+    out.append("\r\nContent-Length: ");
+    out.append(number.data(), std::to_chars(number.data(), number.data() + number.size(), reply.body.size()).ptr);
+    out.append("\r\n\r\n");
+}
+
+Reply transport_error(unsigned status, std::string_view reason) {
     api::ApiResponse answer;
     answer.status = status;
     answer.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(reason)) + "}";
-    return to_beast(answer, 11, false);
+    return to_reply(answer, 11, false);
 }
 
 }  // namespace lee::http

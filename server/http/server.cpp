@@ -5,7 +5,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
@@ -504,7 +503,7 @@ private:
             connections_->log.message(log::Level::error, std::string("request failed: ") + error.what());
             return reject(500, "internal error in the emulator");
         }
-        response_ = std::move(answer.response);
+        reply_ = std::move(answer.reply);
         network_ = answer.directive.network;
         if (answer.directive.delay.count() <= 0 || connections_->stopping) return carry_out();
         // On a timer, never a sleeping thread: other connections go on meanwhile. A stop cuts it short.
@@ -517,8 +516,8 @@ private:
         switch (network_) {
             case core::NetworkFault::none:
                 // Stopping: the last request received gets Connection: close; earlier pipelined ones keep it open.
-                if (connections_->stopping && buffer_.size() == 0 && !input_waiting()) response_.keep_alive(false);
-                return write(!response_.keep_alive());
+                if (connections_->stopping && buffer_.size() == 0 && !input_waiting()) reply_.keep_alive = false;
+                return write(!reply_.keep_alive);
             case core::NetworkFault::reset: {
                 // SO_LINGER 0: close() sends RST instead of FIN.
                 beast::error_code ignored;
@@ -546,17 +545,15 @@ private:
             refusal.target = parser_->get().target();
         }
         connections_->handlers.refused(refusal);
-        response_ = transport_error(status, reason);
+        reply_ = transport_error(status, reason);
         write(true);
     }
 
     // The answer's headers with their full Content-Length, and half of its body.
     std::string truncated_response() {
-        response_.keep_alive(false);
-        std::ostringstream head;
-        head << response_.base();
-        const std::string& body = response_.body();
-        return head.str() + body.substr(0, body.size() / 2);
+        reply_.keep_alive = false;
+        render_head(reply_, head_);
+        return head_ + reply_.body.substr(0, reply_.body.size() / 2);
     }
 
     // Bytes out, then an orderly close: the client reads them and then the end of the stream.
@@ -588,33 +585,38 @@ private:
 
     void write(bool close_after) {
         close_after_ = close_after;
-        connections_->charge(*this, response_.body().size());
-        serializer_.emplace(response_);
+        connections_->charge(*this, reply_.body.size());
+        render_head(reply_, head_);
+        sent_ = 0;
         write_some();
     }
 
-    // Step by step, straight from the serializer's buffers. The first step runs under the deadline in force (an
-    // answer usually leaves in one step, touching no timer); every further step gets the read timeout, so a slow
-    // reader that keeps reading gets the whole answer and one that stops reading is dropped.
+    std::size_t answer_size() const { return head_.size() + (reply_.head ? 0 : reply_.body.size()); }
+
+    // Head and body in one gathered write, from where the last one stopped. The first step runs under the deadline
+    // in force (an answer usually leaves in one step, touching no timer); every further step gets the read
+    // timeout, so a slow reader that keeps reading gets the whole answer and one that stops reading is dropped.
     void write_some() {
-        beast::error_code ec;
-        serializer_->next(ec, [this](beast::error_code&, const auto& buffers) {
-            stream_.async_write_some(buffers,
-                                     [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
-                                         self->on_written(error, bytes);
-                                     });
+        std::array<asio::const_buffer, 2> buffers;
+        const std::size_t body_size = reply_.head ? 0 : reply_.body.size();
+        if (sent_ < head_.size()) {
+            buffers = {asio::buffer(head_.data() + sent_, head_.size() - sent_), asio::buffer(reply_.body.data(), body_size)};
+        } else {
+            const std::size_t body_sent = sent_ - head_.size();
+            buffers = {asio::buffer(reply_.body.data() + body_sent, body_size - body_sent), asio::const_buffer()};
+        }
+        stream_.async_write_some(buffers, [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
+            self->on_written(error, bytes);
         });
-        if (ec) close();
     }
 
     void on_written(beast::error_code ec, std::size_t bytes) {
         if (ec) return close();
-        serializer_->consume(bytes);
-        if (!serializer_->is_done()) {
+        sent_ += bytes;
+        if (sent_ < answer_size()) {
             set_deadline(limits_.read_timeout);
             return write_some();
         }
-        serializer_.reset();
         connections_->release(*this);
         if (close_after_) return finish();
         next_request();
@@ -668,8 +670,9 @@ private:
     std::shared_ptr<asio::ssl::context> context_;  // kept alive as long as a TLS stream uses it
     beast::flat_buffer buffer_;
     std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
-    Response response_;
-    std::optional<beast_http::response_serializer<beast_http::string_body>> serializer_;
+    Reply reply_;
+    std::string head_;   // the rendered status line and headers; its capacity is kept from answer to answer
+    std::size_t sent_ = 0;  // bytes of head_ and the body written so far
     bool close_after_ = false;
     core::NetworkFault network_ = core::NetworkFault::none;
     std::string raw_;  // bytes of a garbage or truncated answer, or the tunnel's 200, while they are written

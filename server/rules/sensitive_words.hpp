@@ -48,9 +48,10 @@ private:
     std::array<std::int32_t, 256> root_next_{};
 
     // The same automaton as a full transition table over byte classes (the bytes the words use, plus one class
-    // for every other byte): one lookup per byte instead of a failure walk. Only while it fits the bound (2,500
-    // ten-letter words take about 2 MB); beyond, the trie walk above serves.
-    static constexpr std::size_t kMaxDenseBytes = std::size_t{8} << 20;
+    // for every other byte): one lookup per byte instead of a failure walk. Only while it fits 2 MiB (2,500
+    // seven-letter ASCII words take about 1.6 MB), as idle memory counts too (issue 11: ≤ 10 MiB); beyond, the
+    // trie walk above serves (a CJK list has ~100 byte classes and would need several MB).
+    static constexpr std::size_t kMaxDenseBytes = std::size_t{2} << 20;
     void build_dense(const std::vector<std::int32_t>& breadth_first);
     std::array<std::uint16_t, 256> class_of_{};  // 0: a byte no word has
     std::size_t class_count_ = 1;

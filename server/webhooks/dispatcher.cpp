@@ -38,26 +38,31 @@ constexpr std::size_t kMaxAnswerRead =
     std::size_t{64} * 1024;  // an answer larger than this is a failed read, not a memory cost
 constexpr std::string_view kUserAgent = "live-engine-emulator webhooks";
 
-// The system's trusted roots are read on the first https delivery, not at start: reading the bundle takes about
-// 50 ms and 3 MB, which every start would pay for webhooks most runs never send (issue 11). Used on the
-// dispatcher's thread only.
+// TLS is set up on the first https delivery, not at start: OpenSSL's initialisation and the system's trusted roots
+// take about 50 ms and several MB, which every start would pay for webhooks most runs never send (issue 11).
+// Used on the dispatcher's thread only (and by start(), before that thread runs).
 class ClientTls {
 public:
-    ClientTls() { context_.set_verify_mode(asio::ssl::verify_peer); }
     asio::ssl::context& context() {
-        if (!system_roots_) {
-            system_roots_ = true;
+        if (!context_) {
+            context_.emplace(asio::ssl::context::tls_client);
+            context_->set_verify_mode(asio::ssl::verify_peer);
             beast::error_code ignored;  // no system store: only --callback-ca-file is trusted
-            context_.set_default_verify_paths(ignored);
+            context_->set_default_verify_paths(ignored);
+            if (!ca_file_.empty()) context_->load_verify_file(ca_file_, ignored);  // checked by trust()
         }
-        return context_;
+        return *context_;
     }
-    // --callback-ca-file, checked at start so a bad file is found before any delivery.
-    void trust(const std::string& ca_file, beast::error_code& ec) { context_.load_verify_file(ca_file, ec); }
+    // --callback-ca-file, read at start too, so a bad file is found before any delivery.
+    void trust(const std::string& ca_file, beast::error_code& ec) {
+        asio::ssl::context probe(asio::ssl::context::tls_client);
+        probe.load_verify_file(ca_file, ec);
+        if (!ec) ca_file_ = ca_file;
+    }
 
 private:
-    asio::ssl::context context_{asio::ssl::context::tls_client};
-    bool system_roots_ = false;
+    std::optional<asio::ssl::context> context_;
+    std::string ca_file_;
 };
 
 }  // namespace
