@@ -42,13 +42,9 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     }
 
     room.create_time = context.now_ms / 1000;
-    std::string room_id = room.room_id;
-    const std::string owner = room.owner_account;
-    std::optional<state::Room> announced;  // a copy only when the app wants the webhook
-    if (context.wants(core::CallbackEvent::after_create_room)) announced = room;
+    const std::string& owner = room.owner_account;
     std::int64_t window_age_ms = 0;
-    switch (context.tenant.rooms.create(std::move(room), context.now_ms, context.app.room_create_interval_ms,
-                                        &window_age_ms)) {
+    switch (context.tenant.rooms.create(room, context.now_ms, context.app.room_create_interval_ms, &window_age_ms)) {
         case state::CreateOutcome::too_frequent:
             return explained(code::create_too_frequent, "state: 100012 RoomId created " +
                                                             std::to_string(window_age_ms) +
@@ -68,11 +64,11 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
             break;
     }
     CommandResult result;
-    result.payload["RoomId"] = room_id;
+    result.payload["RoomId"] = room.room_id;
     result.why = "ok: room created";
-    if (announced) {
+    if (context.wants(core::CallbackEvent::after_create_room)) {
         result.callback = CallbackNotice{core::CallbackEvent::after_create_room,
-                                         after_create_room(context.identifier, *announced, context.now_ms)};
+                                         after_create_room(context.identifier, room, context.now_ms)};
     }
     return result;
 }

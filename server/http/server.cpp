@@ -1,8 +1,11 @@
 #include "http/server.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cstddef>
 #include <map>
+#include <memory_resource>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -16,7 +19,6 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "tls/emulated_hosts.hpp"
@@ -322,8 +324,11 @@ private:
         if (parser_) {
             body = std::move(parser_->get().body());
             body.clear();
+            parser_.reset();  // its header lines go before their arena is reused
         }
-        parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)));
+        header_arena_.release();
+        parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)),
+                        std::make_tuple(FieldsAllocator(&header_arena_)));
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
         // The larger bound until the header says whether this is a snapshot upload (check_header narrows it).
         parser_->body_limit(std::max(limits_.body_bytes, limits_.snapshot_body_bytes));
@@ -669,7 +674,11 @@ private:
     Stream stream_;
     std::shared_ptr<asio::ssl::context> context_;  // kept alive as long as a TLS stream uses it
     beast::flat_buffer buffer_;
-    std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
+    // The request's header lines (most fit the buffer; a larger header borrows from the heap until the next
+    // request). Declared before the parser, which must go first.
+    std::array<std::byte, 2048> header_memory_;
+    std::pmr::monotonic_buffer_resource header_arena_{header_memory_.data(), header_memory_.size()};
+    std::optional<RequestParser> parser_;
     Reply reply_;
     std::string head_;   // the rendered status line and headers; its capacity is kept from answer to answer
     std::size_t sent_ = 0;  // bytes of head_ and the body written so far

@@ -63,7 +63,7 @@ Journal::Journal(std::size_t max_entries, std::size_t max_bytes)
 
 void Journal::Stripe::drop_oldest() {
     bytes -= at(0).bytes();
-    head = (head + 1) % ring.size();
+    head = slot(1);
     --count;
 }
 

@@ -119,8 +119,10 @@ private:
         std::size_t head = 0;  // the oldest entry
         std::size_t count = 0;
         std::size_t bytes = 0;
-        JournalEntry& at(std::size_t i) { return ring[(head + i) % ring.size()]; }
-        const JournalEntry& at(std::size_t i) const { return ring[(head + i) % ring.size()]; }
+        // i < ring.size(), so one subtraction wraps it (no division on the request path).
+        std::size_t slot(std::size_t i) const { return head + i < ring.size() ? head + i : head + i - ring.size(); }
+        JournalEntry& at(std::size_t i) { return ring[slot(i)]; }
+        const JournalEntry& at(std::size_t i) const { return ring[slot(i)]; }
         void drop_oldest();
         void push(const JournalRecord& record, std::uint64_t seq);
         void clear();

@@ -207,7 +207,7 @@ void RoomRegistry::forget(Shard& shard, Stored& stored) {
     if (stored.listed.is_linked()) shard.listed.erase(shard.listed.iterator_to(stored));
 }
 
-CreateOutcome RoomRegistry::create(Room room, std::int64_t now_ms, std::int64_t interval_ms,
+CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::int64_t interval_ms,
                                    std::int64_t* window_age_ms) {
     Shard& shard = shard_for(room.room_id);
     std::lock_guard lock(shard.mutex);

@@ -61,7 +61,7 @@ public:
     // The create_room state checks 100012 → 100010 → 100003 and the insert, atomically for this RoomId.
     // Only an attempt that passes the interval check starts a new interval window. On too_frequent,
     // `window_age_ms` (when given) says how long ago the window opened.
-    CreateOutcome create(Room room, std::int64_t now_ms, std::int64_t interval_ms,
+    CreateOutcome create(const Room& room, std::int64_t now_ms, std::int64_t interval_ms,
                          std::int64_t* window_age_ms = nullptr);
     std::optional<Room> find(std::string_view room_id) const;
     // `removed`, when given, receives the room as it was (for the destroy webhook).

@@ -11,7 +11,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -83,10 +82,12 @@ bool is_parse_error(const beast::error_code& ec) {
     return ec.category() == beast_http::make_error_code(beast_http::error::bad_target).category();
 }
 
-std::string serialise(const lee::http::Response& response) {
-    std::ostringstream out;
-    out << response;
-    return out.str();
+// The bytes the session writes for `reply`.
+std::string serialise(const lee::http::Reply& reply) {
+    std::string out;
+    lee::http::render_head(reply, out);
+    if (!reply.head) out += reply.body;
+    return out;
 }
 
 // The envelope's four fields lead every API answer in it, in this order, and agree with each other.
@@ -110,8 +111,8 @@ void check_envelope(const boost::json::value& value, std::string_view wire) {
     check(ok == (code.get_int64() == 0), "ActionStatus and ErrorCode disagree", wire);
 }
 
-void check_answer(const lee::http::Response& response, bool head, bool api) {
-    const std::string wire = serialise(response);
+void check_answer(const lee::http::Reply& reply, bool head, bool api) {
+    const std::string wire = serialise(reply);
     if (kVerbose) std::fprintf(stderr, "--- answer\n%s\n", wire.c_str());
 
     // What goes on the wire must read back as exactly this answer (no header splitting, a true Content-Length).
@@ -132,12 +133,12 @@ void check_answer(const lee::http::Response& response, bool head, bool api) {
         head = false;  // and its body is checked as any other
     } else {
         check(used == wire.size(), "the serialised answer has bytes after its end", wire);
-        check(reader.get().body() == response.body(), "the serialised answer's body reads back differently", wire);
+        check(reader.get().body() == (reply.head ? std::string() : reply.body), "the serialised answer's body reads back differently", wire);
     }
 
-    const std::string_view content_type = response[beast_http::field::content_type];
+    const std::string_view content_type = reply.content_type;
     if (head || content_type != "application/json") return;
-    std::string body = response.body();
+    std::string body = reply.body;
     if (!lee::core::is_valid_utf8(body)) {
         if (!allowed("utf8")) fail("a JSON answer is not valid UTF-8", wire);
         body = lee::core::to_valid_utf8(body);  // and the rest is checked as if the bytes were escaped
@@ -145,7 +146,7 @@ void check_answer(const lee::http::Response& response, bool head, bool api) {
     boost::json::error_code json_error;
     const boost::json::value value = boost::json::parse(body, json_error);
     check(!json_error, "a JSON answer does not parse as JSON", wire);
-    if (api && response.result_int() == 200) check_envelope(value, wire);
+    if (api && reply.status == 200) check_envelope(value, wire);
 }
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
@@ -158,7 +159,7 @@ bool is_api(std::string_view target) {
 }
 
 // The transport's own refusal (400, 413, 431): recorded like a request, answered, and the connection closes.
-void refuse(lee::Emulator& emulator, const beast_http::request_parser<beast_http::string_body>& parser, unsigned status,
+void refuse(lee::Emulator& emulator, const lee::http::RequestParser& parser, unsigned status,
             const std::string& reason) {
     lee::http::Refusal refusal{status, reason, {}, {}};
     if (parser.is_header_done()) {
@@ -185,7 +186,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view rest(reinterpret_cast<const char*>(data), size);
     // One request after another, as the session reads them from one connection.
     while (!rest.empty()) {
-        beast_http::request_parser<beast_http::string_body> parser;
+        lee::http::RequestParser parser;
         parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
         parser.body_limit(limits.body_bytes);
         beast::error_code ec;
@@ -214,9 +215,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
         const lee::http::Request& request = parser.get();
         const lee::http::Answer answer = lee::http::handle_request(emulator, request);
-        check_answer(answer.response, request.method() == beast_http::verb::head, is_api(request.target()));
+        check_answer(answer.reply, request.method() == beast_http::verb::head, is_api(request.target()));
         // After a network fault or an answer that closes, the session reads nothing more from the connection.
-        if (answer.directive.network != lee::core::NetworkFault::none || !answer.response.keep_alive()) return 0;
+        if (answer.directive.network != lee::core::NetworkFault::none || !answer.reply.keep_alive) return 0;
     }
     return 0;
 }
