@@ -16,12 +16,18 @@ void append(std::string& out, boost::json::serializer& serializer) {
 
 }  // namespace
 
+void append_json_string(std::string& out, std::string_view text) {
+    boost::json::serializer serializer;
+    serializer.reset(boost::json::string_view(text.data(), text.size()));
+    append(out, serializer);
+}
+
 std::string render_envelope(int error_code, std::string_view error_info, std::string_view request_id,
-                            const boost::json::object* payload) {
+                            const boost::json::object* payload, std::string_view payload_text) {
     // Written by hand because the order of the four fields is part of the contract.
     boost::json::serializer serializer;
     std::string out;
-    out.reserve(160 + error_info.size());
+    out.reserve(160 + error_info.size() + payload_text.size());
     out.append(error_code == 0 ? R"({"ActionStatus":"OK","ErrorInfo":)" : R"({"ActionStatus":"FAIL","ErrorInfo":)");
     serializer.reset(boost::json::string_view(error_info.data(), error_info.size()));
     append(out, serializer);
@@ -40,6 +46,7 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
             append(out, serializer);
         }
     }
+    if (!payload_text.empty()) out.append(",").append(payload_text);
     out.push_back('}');
     return out;
 }

@@ -8,7 +8,11 @@
 
 namespace lee::api {
 
+// `payload_text`: members already written as JSON text (`"Key":value,...`), after `payload`'s.
 std::string render_envelope(int error_code, std::string_view error_info, std::string_view request_id,
-                            const boost::json::object* payload = nullptr);
+                            const boost::json::object* payload = nullptr, std::string_view payload_text = {});
+
+// Appends `text` as a JSON string (quoted and escaped by Boost.JSON's serializer) to `out`.
+void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace lee::api

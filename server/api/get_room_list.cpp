@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api/command_result.hpp"
+#include "api/envelope.hpp"
 #include "api/error_table.hpp"
 #include "api/room_view.hpp"
 
@@ -153,14 +154,18 @@ CommandResult get_room_list(const CommandContext& context, const boost::json::va
         after, direction == Direction::descend ? state::ListOrder::descend : state::ListOrder::ascend,
         static_cast<std::size_t>(count), more);
 
-    // The whole answer in one monotonic resource: a page is some 250 small values, each a malloc otherwise.
-    const boost::json::storage_ptr storage = boost::json::make_shared_resource<boost::json::monotonic_resource>();
-    boost::json::array list(storage);
-    list.reserve(page.size());
-    for (const state::Room& room : page) list.push_back(room_list_entry_json(room, storage));
     const std::string next = more ? encode_cursor(context.sdkappid, direction, key_of(page.back())) : "";
-    CommandResult result{code::ok, {}, boost::json::object(storage), {}, {}, {}};
-    result.payload["Response"] = boost::json::object({{"Next", next}, {"RoomList", std::move(list)}}, storage);
+    CommandResult result;
+    std::string& text = result.payload_text;
+    text.reserve(64 + next.size() + page.size() * 256);
+    text.append(R"("Response":{"Next":)");
+    append_json_string(text, next);
+    text.append(R"(,"RoomList":[)");
+    for (const state::Room& room : page) {
+        if (&room != page.data()) text.push_back(',');
+        append_room_list_entry(text, room);
+    }
+    text.append("]}");
     return result;
 }
 

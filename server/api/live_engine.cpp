@@ -30,11 +30,11 @@ struct Responder {
     rules::FaultAction callback_fault;  // what a fault rule does to the webhook this request raises
 
     ApiResponse answer(int error_code, std::string_view detail, std::string why,
-                       const json::object* payload = nullptr) {
+                       const json::object* payload = nullptr, std::string_view payload_text = {}) {
         response.error_code = error_code;
         response.request_id = emulator.request_ids().next();
         response.body = render_envelope(error_code, error_code == 0 ? std::string() : error_info(error_code, detail),
-                                        response.request_id, payload);
+                                        response.request_id, payload, payload_text);
         response.why = fault_note.empty() ? std::move(why) : std::move(why) + "; " + fault_note;
         return std::move(response);
     }
@@ -296,7 +296,9 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
     const CommandContext context{*sdkappid, *query.identifier, *app, *rules, *tenant, now_ms};
     CommandResult result = handler(context, body);
     if (result.code == 0) after_success(responder, *command, *sdkappid, result);
-    return responder.answer(result.code, result.detail, why_of(result), result.code == 0 ? &result.payload : nullptr);
+    const bool ok = result.code == 0;
+    return responder.answer(result.code, result.detail, why_of(result), ok ? &result.payload : nullptr,
+                            ok ? std::string_view(result.payload_text) : std::string_view());
 }
 
 CommandHandler handler_for(core::Command command) {

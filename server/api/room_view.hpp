@@ -4,15 +4,14 @@
 #include <vector>
 
 #include <boost/json/fwd.hpp>
-#include <boost/json/storage_ptr.hpp>
 
 #include "state/room.hpp"
 
 namespace lee::api {
 
 boost::json::object room_info_json(const state::Room& room);
-// `storage`: where the entry's memory comes from (get_room_list builds a page in one monotonic resource).
-boost::json::object room_list_entry_json(const state::Room& room, boost::json::storage_ptr storage = {});
+// A get_room_list entry, appended to `out` as JSON text.
+void append_room_list_entry(std::string& out, const state::Room& room);
 // `[{"Key":..,"Value":..}, ...]`, as get_room_metadata answers.
 boost::json::array metadata_json(const std::vector<state::MetadataEntry>& entries);
 // `["a", "b"]`, as get_robot answers.
