@@ -92,6 +92,11 @@ json::object metadata_body(std::string_view room_id, const std::vector<MetadataE
     return json::object{{"RoomId", room_id}, {"Metadata", std::move(list)}};
 }
 
+// get_room_list's members after the envelope, as JSON (it writes its page as text).
+json::object listed(const lee::api::CommandResult& result) {
+    return json::parse("{" + result.payload_text + "}").as_object();
+}
+
 // The RoomIds of every page of get_room_list, `count` at a time, in `direction` ("" leaves it out).
 std::vector<std::string> list_all(App& app, std::int64_t count, std::string_view direction) {
     std::vector<std::string> ids;
@@ -101,7 +106,8 @@ std::vector<std::string> list_all(App& app, std::int64_t count, std::string_view
         if (!direction.empty()) body["SortDirection"] = direction;
         const auto result = app.run(&lee::api::get_room_list, body);
         BOOST_TEST_REQUIRE(result.code == kOk, result.detail);
-        const auto& response = result.payload.at("Response").as_object();
+        const json::object members = listed(result);
+        const auto& response = members.at("Response").as_object();
         for (const auto& entry : response.at("RoomList").as_array()) {
             ids.emplace_back(entry.at("RoomId").as_string());
         }
@@ -470,7 +476,7 @@ BOOST_AUTO_TEST_CASE(list_next_zero_and_bad_directions) {
     const auto zero = app.run(list, R"({"Next":"0","Count":20,"SortDirection":"descend"})");
     const auto empty = app.run(list, R"({"Next":"","Count":20})");
     BOOST_TEST(is_result(zero, kOk));
-    BOOST_TEST(json::serialize(zero.payload) == json::serialize(empty.payload));
+    BOOST_TEST(zero.payload_text == empty.payload_text);
     for (const char* bad : {R"("Descend")", R"("desc")", R"("")", R"("asc")", "1", "null", "true", R"(["ascend"])"}) {
         BOOST_TEST_CONTEXT("SortDirection " << bad) {
             BOOST_TEST(is_result(app.run(list, std::string(R"({"Next":"","SortDirection":)") + bad + "}"), kInvalid,
@@ -479,7 +485,7 @@ BOOST_AUTO_TEST_CASE(list_next_zero_and_bad_directions) {
     }
     // A cursor belongs to its direction: in the other one it would list the rooms already seen again.
     const auto page = app.run(list, R"({"Next":"0","Count":1,"SortDirection":"ascend"})");
-    const std::string cursor(page.payload.at("Response").at("Next").as_string());
+    const std::string cursor(listed(page).at("Response").at("Next").as_string());
     BOOST_TEST_REQUIRE(!cursor.empty());
     for (const char* other : {R"(,"SortDirection":"descend")", ""}) {
         BOOST_TEST(is_result(app.run(list, R"({"Next":")" + cursor + R"(","Count":1)" + other + "}"), kInvalid,
@@ -487,7 +493,7 @@ BOOST_AUTO_TEST_CASE(list_next_zero_and_bad_directions) {
     }
     const auto rest = app.run(list, R"({"Next":")" + cursor + R"(","Count":1,"SortDirection":"ascend"})");
     BOOST_TEST(is_result(rest, kOk));
-    BOOST_TEST(rest.payload.at("Response").at("RoomList").at(0).at("RoomId").as_string() == "a");
+    BOOST_TEST(listed(rest).at("Response").at("RoomList").at(0).at("RoomId").as_string() == "a");
 }
 
 // Rooms created and destroyed between pages: every room that exists throughout is listed exactly once, in order,
@@ -511,10 +517,11 @@ BOOST_AUTO_TEST_CASE(list_cursors_survive_changes_in_both_directions) {
                 const auto result = app.run(&lee::api::get_room_list,
                                             json::object{{"Next", next}, {"Count", 4}, {"SortDirection", direction}});
                 BOOST_TEST_REQUIRE(result.code == kOk, result.detail);
-                for (const auto& entry : result.payload.at("Response").at("RoomList").as_array()) {
+                const json::object members = listed(result);
+                for (const auto& entry : members.at("Response").at("RoomList").as_array()) {
                     seen.emplace_back(entry.at("RoomId").as_string());
                 }
-                next = std::string(result.payload.at("Response").at("Next").as_string());
+                next = std::string(members.at("Response").at("Next").as_string());
                 // Between pages: destroy two of the rooms that do not survive, create two new ones in the same
                 // seconds (before and after wherever the cursor is).
                 for (int k = 0; k < 2; ++k) {

@@ -278,6 +278,18 @@ BOOST_AUTO_TEST_CASE(payload_follows_in_its_own_order) {
                                                  "Response", "Flag"}));
 }
 
+BOOST_AUTO_TEST_CASE(payload_text_follows_the_payload) {
+    json::object payload;
+    payload["A"] = 1;
+    BOOST_TEST(lee::api::render_envelope(0, "", "rid", &payload, R"("Response":{"Next":""})") ==
+               R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"rid","A":1,"Response":{"Next":""}})");
+    BOOST_TEST(lee::api::render_envelope(0, "", "rid", nullptr, R"("B":[])") ==
+               R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"rid","B":[]})");
+    std::string quoted;
+    lee::api::append_json_string(quoted, "a\"\x01中");
+    BOOST_TEST(quoted == "\"a\\\"\\u0001中\"");
+}
+
 BOOST_AUTO_TEST_CASE(error_info_is_escaped) {
     const std::string info = "say \"hi\"\\ \n\t\r\x01 中文 \xF0\x9F\x8E\xA4 </script>";
     const std::string out = lee::api::render_envelope(100002, info, "Id-\"-O-Seq-1");
