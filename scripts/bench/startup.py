@@ -10,13 +10,7 @@ import subprocess
 import sys
 import time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
+from apps_memory import rss_kib  # the same directory: Python puts it on the path
 
 
 def main():
