@@ -29,8 +29,8 @@ struct Responder {
     std::string fault_note;             // a delay-only fault: the answer is the normal one, sent late
     rules::FaultAction callback_fault;  // what a fault rule does to the webhook this request raises
 
-    ApiResponse answer(int error_code, std::string_view detail, std::string why,
-                       const json::object* payload = nullptr, std::string_view payload_text = {}) {
+    ApiResponse answer(int error_code, std::string_view detail, std::string why, const json::object* payload = nullptr,
+                       std::string_view payload_text = {}) {
         response.error_code = error_code;
         response.request_id = emulator.request_ids().next();
         response.body = render_envelope(error_code, error_code == 0 ? std::string() : error_info(error_code, detail),

@@ -4,8 +4,8 @@
 
 #include <boost/url/grammar/charset.hpp>
 #include <boost/url/parse.hpp>
-#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/pct_string_view.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace lee::api {

@@ -15,7 +15,6 @@ std::uint64_t mix(std::uint64_t x) noexcept {
     return x ^ (x >> 31);
 }
 
-
 void append_hex(std::string& out, std::uint64_t value) {
     constexpr std::string_view kDigits = "0123456789abcdef";
     for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);

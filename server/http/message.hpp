@@ -23,7 +23,7 @@ using RequestParser = boost::beast::http::request_parser<boost::beast::http::str
 // keeps from one answer to the next (issue 11: Beast's response fields cost an allocation per header line).
 struct Reply {
     unsigned status = 200;
-    unsigned version = 11;  // 10 or 11: the request's
+    unsigned version = 11;                               // 10 or 11: the request's
     std::string_view content_type = "application/json";  // a literal
     std::string body;
     bool keep_alive = true;

@@ -55,8 +55,8 @@ void count(Emulator& emulator, bool api, const api::ApiResponse& answer, double 
     }
 }
 
-void journal(Emulator& emulator, std::string_view method, std::string_view path, bool api, const api::ApiResponse& answer,
-             double latency_ms) {
+void journal(Emulator& emulator, std::string_view method, std::string_view path, bool api,
+             const api::ApiResponse& answer, double latency_ms) {
     if (!emulator.journal().enabled() || answer.unrecorded) return;
     const auto network = answer.directive.network;
     const bool answered = network == core::NetworkFault::none;

@@ -558,7 +558,7 @@ private:
     std::string truncated_response() {
         reply_.keep_alive = false;
         render_head(reply_, head_);
-        return head_ + reply_.body.substr(0, reply_.body.size() / 2);
+        return reply_.head ? head_ : head_ + reply_.body.substr(0, reply_.body.size() / 2);
     }
 
     // Bytes out, then an orderly close: the client reads them and then the end of the stream.
@@ -605,14 +605,16 @@ private:
         std::array<asio::const_buffer, 2> buffers;
         const std::size_t body_size = reply_.head ? 0 : reply_.body.size();
         if (sent_ < head_.size()) {
-            buffers = {asio::buffer(head_.data() + sent_, head_.size() - sent_), asio::buffer(reply_.body.data(), body_size)};
+            buffers = {asio::buffer(head_.data() + sent_, head_.size() - sent_),
+                       asio::buffer(reply_.body.data(), body_size)};
         } else {
             const std::size_t body_sent = sent_ - head_.size();
             buffers = {asio::buffer(reply_.body.data() + body_sent, body_size - body_sent), asio::const_buffer()};
         }
-        stream_.async_write_some(buffers, [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
-            self->on_written(error, bytes);
-        });
+        stream_.async_write_some(buffers,
+                                 [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
+                                     self->on_written(error, bytes);
+                                 });
     }
 
     void on_written(beast::error_code ec, std::size_t bytes) {
@@ -674,13 +676,13 @@ private:
     Stream stream_;
     std::shared_ptr<asio::ssl::context> context_;  // kept alive as long as a TLS stream uses it
     beast::flat_buffer buffer_;
-    // The request's header lines (most fit the buffer; a larger header borrows from the heap until the next
-    // request). Declared before the parser, which must go first.
-    std::array<std::byte, 2048> header_memory_;
+    // The request's header lines (a few ordinary ones fit the buffer; a larger header borrows from the heap until
+    // the next request). 1 KiB, as every open connection holds one. Declared before the parser, which goes first.
+    std::array<std::byte, 1024> header_memory_;
     std::pmr::monotonic_buffer_resource header_arena_{header_memory_.data(), header_memory_.size()};
     std::optional<RequestParser> parser_;
     Reply reply_;
-    std::string head_;   // the rendered status line and headers; its capacity is kept from answer to answer
+    std::string head_;      // the rendered status line and headers; its capacity is kept from answer to answer
     std::size_t sent_ = 0;  // bytes of head_ and the body written so far
     bool close_after_ = false;
     core::NetworkFault network_ = core::NetworkFault::none;

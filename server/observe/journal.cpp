@@ -110,13 +110,12 @@ void Journal::record(const JournalRecord& record) {
     if (!enabled()) return;
     const std::uint64_t seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     // What the entry will count, before its text is cut to bounds: an upper bound, exact in the usual case.
-    const std::size_t size = sizeof(JournalEntry) +
-                             std::min(record.method.size(), kMaxShortBytes) + std::min(record.path.size(), kMaxPathBytes) +
-                             std::min(record.identifier.size(), kMaxIdentifierBytes) +
-                             std::min(record.room_id.size(), kMaxRoomIdBytes) +
-                             std::min(record.request_id.size(), kMaxShortBytes) +
-                             std::min(record.network.size(), kMaxShortBytes) +
-                             std::min(record.fault.size(), kMaxShortBytes) + std::min(record.why.size(), kMaxWhyBytes);
+    const std::size_t size =
+        sizeof(JournalEntry) + std::min(record.method.size(), kMaxShortBytes) +
+        std::min(record.path.size(), kMaxPathBytes) + std::min(record.identifier.size(), kMaxIdentifierBytes) +
+        std::min(record.room_id.size(), kMaxRoomIdBytes) + std::min(record.request_id.size(), kMaxShortBytes) +
+        std::min(record.network.size(), kMaxShortBytes) + std::min(record.fault.size(), kMaxShortBytes) +
+        std::min(record.why.size(), kMaxWhyBytes);
     Stripe& stripe = stripes_[seq % stripe_count_];
     std::uint64_t dropped = 0;
     {

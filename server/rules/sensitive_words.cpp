@@ -113,10 +113,13 @@ void SensitiveWordMatcher::build_dense(const std::vector<std::int32_t>& breadth_
     }
     if (nodes_.size() * class_count_ * sizeof(std::int32_t) > kMaxDenseBytes) return;  // the trie walk serves
     dense_.assign(nodes_.size() * class_count_, 0);
-    const auto row = [&](std::int32_t state) { return dense_.begin() + static_cast<std::ptrdiff_t>(state) * class_count_; };
+    const auto row = [&](std::int32_t state) {
+        return dense_.begin() + static_cast<std::ptrdiff_t>(state) * class_count_;
+    };
     const auto fill_edges = [&](std::int32_t state) {
         const Node& node = nodes_[static_cast<std::size_t>(state)];
-        for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e) row(state)[class_of_[labels_[e]]] = targets_[e];
+        for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e)
+            row(state)[class_of_[labels_[e]]] = targets_[e];
     };
     fill_edges(0);
     // A state's row is its failure state's (shallower, so already final) with its own edges on top.

@@ -162,7 +162,7 @@ private:
         ~Shard();
         mutable std::mutex mutex;
         boost::unordered_flat_set<Entry, EntryHash, EntryEqual> rooms;
-        ListIndex listed;  // the public rooms
+        ListIndex listed;                     // the public rooms
         const Stored* last_listed = nullptr;  // the room listed last by a create: where the next one likely goes
         // RoomId → the last create that passed the interval check. The check uses the app's current interval;
         // the interval in force at the time says when the entry may be forgotten, so ids seen once long ago do

@@ -133,7 +133,8 @@ void check_answer(const lee::http::Reply& reply, bool head, bool api) {
         head = false;  // and its body is checked as any other
     } else {
         check(used == wire.size(), "the serialised answer has bytes after its end", wire);
-        check(reader.get().body() == (reply.head ? std::string() : reply.body), "the serialised answer's body reads back differently", wire);
+        check(reader.get().body() == (reply.head ? std::string() : reply.body),
+              "the serialised answer's body reads back differently", wire);
     }
 
     const std::string_view content_type = reply.content_type;
