@@ -114,7 +114,7 @@ void SensitiveWordMatcher::build_dense(const std::vector<std::int32_t>& breadth_
     if (nodes_.size() * class_count_ * sizeof(std::int32_t) > kMaxDenseBytes) return;  // the trie walk serves
     dense_.assign(nodes_.size() * class_count_, 0);
     const auto row = [&](std::int32_t state) {
-        return dense_.begin() + static_cast<std::ptrdiff_t>(state) * class_count_;
+        return dense_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(state) * class_count_);
     };
     const auto fill_edges = [&](std::int32_t state) {
         const Node& node = nodes_[static_cast<std::size_t>(state)];

@@ -199,7 +199,7 @@ void RoomRegistry::insert(Shard& shard, const Room& room) {
         }
         shard.last_listed = stored.get();
     }
-    stored.release();  // now the table's
+    static_cast<void>(stored.release());  // now the table's
 }
 
 void RoomRegistry::forget(Shard& shard, Stored& stored) {
@@ -406,9 +406,10 @@ std::vector<std::pair<std::string, CreateWindow>> RoomRegistry::open_windows(std
     return out;
 }
 
-void RoomRegistry::replace(std::vector<Room> rooms, const std::vector<std::pair<std::string, CreateWindow>>& windows) {
+void RoomRegistry::replace(const std::vector<Room>& rooms,
+                           const std::vector<std::pair<std::string, CreateWindow>>& windows) {
     clear();
-    for (Room& room : rooms) {
+    for (const Room& room : rooms) {
         Shard& shard = shard_for(room.room_id);
         std::lock_guard lock(shard.mutex);
         insert(shard, room);

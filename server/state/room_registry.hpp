@@ -86,7 +86,7 @@ public:
     // RoomId → window, for every window still open at `now_ms` (what a snapshot keeps).
     std::vector<std::pair<std::string, CreateWindow>> open_windows(std::int64_t now_ms) const;
     // Replaces everything with `rooms` and `windows` (RoomIds unique; checked by the caller).
-    void replace(std::vector<Room> rooms, const std::vector<std::pair<std::string, CreateWindow>>& windows);
+    void replace(const std::vector<Room>& rooms, const std::vector<std::pair<std::string, CreateWindow>>& windows);
     // No rooms and no create window still open at `now_ms` (expired windows are dropped on the way).
     bool idle(std::int64_t now_ms);
     void clear();
