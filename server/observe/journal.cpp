@@ -31,8 +31,11 @@ void keep_valid(std::string& slot, std::string_view text, std::size_t max_bytes)
     } else {
         // Into the capacity the slot already has, unless that is far more than the text: the byte bound counts
         // text, so a slot must not hold on to a long text's memory for a short one.
-        if (slot.capacity() > 2 * text.size() + 32) slot.shrink_to_fit();
-        slot.assign(text);
+        if (slot.capacity() > 2 * text.size() + 32) {
+            slot = std::string(text);  // the long text's buffer goes
+        } else {
+            slot.assign(text);
+        }
     }
 }
 
