@@ -38,31 +38,33 @@ constexpr std::size_t kMaxAnswerRead =
     std::size_t{64} * 1024;  // an answer larger than this is a failed read, not a memory cost
 constexpr std::string_view kUserAgent = "live-engine-emulator webhooks";
 
-// TLS is set up on the first https delivery, not at start: OpenSSL's initialisation and the system's trusted roots
-// take about 50 ms and several MB, which every start would pay for webhooks most runs never send (issue 11).
-// Used on the dispatcher's thread only (and by start(), before that thread runs).
+// TLS is set up when first needed, not at start: OpenSSL's initialisation and the system's trusted roots take about
+// 50 ms and several MB, which every start would pay for webhooks most runs never send (issue 11). The system's
+// roots are read on the first https delivery. Used on the dispatcher's thread only (and by start(), before that
+// thread runs).
 class ClientTls {
 public:
     asio::ssl::context& context() {
+        if (!system_roots_) {
+            system_roots_ = true;
+            beast::error_code ignored;  // no system store: only --callback-ca-file is trusted
+            made().set_default_verify_paths(ignored);
+        }
+        return made();
+    }
+    // --callback-ca-file, read at start, so a bad file is found before any delivery.
+    void trust(const std::string& ca_file, beast::error_code& ec) { made().load_verify_file(ca_file, ec); }
+
+private:
+    asio::ssl::context& made() {
         if (!context_) {
             context_.emplace(asio::ssl::context::tls_client);
             context_->set_verify_mode(asio::ssl::verify_peer);
-            beast::error_code ignored;  // no system store: only --callback-ca-file is trusted
-            context_->set_default_verify_paths(ignored);
-            if (!ca_file_.empty()) context_->load_verify_file(ca_file_, ignored);  // checked by trust()
         }
         return *context_;
     }
-    // --callback-ca-file, read at start too, so a bad file is found before any delivery.
-    void trust(const std::string& ca_file, beast::error_code& ec) {
-        asio::ssl::context probe(asio::ssl::context::tls_client);
-        probe.load_verify_file(ca_file, ec);
-        if (!ec) ca_file_ = ca_file;
-    }
-
-private:
     std::optional<asio::ssl::context> context_;
-    std::string ca_file_;
+    bool system_roots_ = false;
 };
 
 }  // namespace
