@@ -1,7 +1,6 @@
 #include "api/envelope.hpp"
 
 #include <array>
-#include <charconv>
 
 #include <boost/json.hpp>
 
@@ -31,9 +30,8 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
     out.append(error_code == 0 ? R"({"ActionStatus":"OK","ErrorInfo":)" : R"({"ActionStatus":"FAIL","ErrorInfo":)");
     serializer.reset(boost::json::string_view(error_info.data(), error_info.size()));
     append(out, serializer);
-    std::array<char, 16> code{};
-    out.append(R"(,"ErrorCode":)")
-        .append(code.data(), std::to_chars(code.data(), code.data() + code.size(), error_code).ptr);
+    out.append(R"(,"ErrorCode":)");
+    append_decimal(out, error_code);
     out.append(R"(,"RequestId":)");
     serializer.reset(boost::json::string_view(request_id.data(), request_id.size()));
     append(out, serializer);

@@ -1,6 +1,9 @@
 #pragma once
 // The response envelope every /v4 answer starts with, in the documented field order:
 // {"ActionStatus":..,"ErrorInfo":..,"ErrorCode":..,"RequestId":.., ...payload}.
+#include <array>
+#include <charconv>
+#include <concepts>
 #include <string>
 #include <string_view>
 
@@ -14,5 +17,12 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
 
 // Appends `text` as a JSON string (quoted and escaped by Boost.JSON's serializer) to `out`.
 void append_json_string(std::string& out, std::string_view text);
+
+// Appends `value` in decimal (a JSON number, or any decimal the answers carry) to `out`.
+template <std::integral Integer>
+void append_decimal(std::string& out, Integer value) {
+    std::array<char, 24> digits{};
+    out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr);
+}
 
 }  // namespace lee::api

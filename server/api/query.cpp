@@ -53,16 +53,12 @@ CommonQuery parse_common_query(std::string_view target) {
         const std::string_view pair = rest.substr(0, amp);
         rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
         const auto equals = pair.find('=');
-        const std::string_view raw_name = pair.substr(0, equals);
-        std::optional<std::string> decoded_name;
-        if (raw_name.find('%') != std::string_view::npos) {
-            decoded_name = decode(raw_name);
-            if (!decoded_name) {
-                query.malformed = true;
-                continue;
-            }
+        const auto name = decode(pair.substr(0, equals));
+        if (!name) {
+            query.malformed = true;
+            continue;
         }
-        auto* slot = slot_for(query, decoded_name ? std::string_view(*decoded_name) : raw_name);
+        auto* slot = slot_for(query, *name);
         if (!slot || *slot) continue;  // not ours, or not the first occurrence
         const std::string_view raw = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
         if (auto value = decode(raw)) {

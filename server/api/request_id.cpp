@@ -1,8 +1,8 @@
 #include "api/request_id.hpp"
 
-#include <array>
-#include <charconv>
 #include <string_view>
+
+#include "api/envelope.hpp"
 
 namespace lee::api {
 namespace {
@@ -27,14 +27,13 @@ std::string RequestIdGenerator::next() {
     const std::uint64_t sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     const std::uint64_t high = mix(seed_ ^ mix(sequence));
     const std::uint64_t low = mix(high ^ sequence);
-    std::array<char, 20> decimal{};
-    const auto end = std::to_chars(decimal.data(), decimal.data() + decimal.size(), sequence).ptr;
     std::string id;
-    id.reserve(3 + 32 + 7 + decimal.size());
+    id.reserve(3 + 32 + 7 + 20);
     id.append("Id-");
     append_hex(id, high);
     append_hex(id, low);
-    id.append("-O-Seq-").append(decimal.data(), end);
+    id.append("-O-Seq-");
+    append_decimal(id, sequence);
     return id;
 }
 

@@ -1,7 +1,5 @@
 #include "api/room_view.hpp"
 
-#include <array>
-#include <charconv>
 #include <variant>
 
 #include <boost/json.hpp>
@@ -58,8 +56,8 @@ json::object room_info_json(const state::Room& room) {
 // JSON values was a third of a page's cost (issue 11).
 void append_room_list_entry(std::string& out, const state::Room& room) {
     const auto number = [&](std::string_view key, auto value) {
-        std::array<char, 24> digits{};
-        out.append(key).append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr);
+        out.append(key);
+        append_decimal(out, value);
     };
     out.append(R"({"RoomId":)");
     append_json_string(out, room.room_id);

@@ -1,7 +1,5 @@
 #include "http/router.hpp"
 
-#include <array>
-#include <charconv>
 #include <chrono>
 
 #include <boost/beast/http/field.hpp>
@@ -10,6 +8,7 @@
 #include <boost/json/string_view.hpp>
 #include <boost/url/parse.hpp>
 
+#include "api/envelope.hpp"
 #include "api/live_engine.hpp"
 #include "control/control_api.hpp"
 #include "core/utf8.hpp"
@@ -180,8 +179,7 @@ void record_refusal(Emulator& emulator, const Refusal& refusal) {
 void render_head(const Reply& reply, std::string& out) {
     out.clear();
     out.append(reply.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-    std::array<char, 16> number{};
-    out.append(number.data(), std::to_chars(number.data(), number.data() + number.size(), reply.status).ptr);
+    api::append_decimal(out, reply.status);
     // A status Beast has no reason phrase for (an injected 520, say) gets a plain one, not "<unknown-status>".
     std::string_view reason = beast_http::obsolete_reason(static_cast<beast_http::status>(reply.status));
     if (reason == "<unknown-status>") reason = "Error";
@@ -190,7 +188,7 @@ void render_head(const Reply& reply, std::string& out) {
     if (reply.version == 10 && reply.keep_alive) out.append("\r\nConnection: keep-alive");
     if (reply.version != 10 && !reply.keep_alive) out.append("\r\nConnection: close");
     out.append("\r\nContent-Length: ");
-    out.append(number.data(), std::to_chars(number.data(), number.data() + number.size(), reply.body.size()).ptr);
+    api::append_decimal(out, reply.body.size());
     out.append("\r\n\r\n");
 }
 

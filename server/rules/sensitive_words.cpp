@@ -145,17 +145,10 @@ std::int32_t SensitiveWordMatcher::next_state(std::int32_t state, unsigned char 
 std::int32_t SensitiveWordMatcher::find_first(std::string_view text) const noexcept {
     if (words_.empty()) return -1;
     std::int32_t state = 0;
-    if (!dense_.empty()) {
-        for (const char ch : text) {
-            const std::size_t cls = class_of_[fold(static_cast<unsigned char>(ch))];
-            state = dense_[static_cast<std::size_t>(state) * class_count_ + cls];
-            const std::int32_t m = nodes_[static_cast<std::size_t>(state)].match;
-            if (m >= 0) return m;
-        }
-        return -1;
-    }
     for (const char ch : text) {
-        state = next_state(state, fold(static_cast<unsigned char>(ch)));
+        const unsigned char byte = fold(static_cast<unsigned char>(ch));
+        state = dense_.empty() ? next_state(state, byte)
+                               : dense_[static_cast<std::size_t>(state) * class_count_ + class_of_[byte]];
         const std::int32_t m = nodes_[static_cast<std::size_t>(state)].match;
         if (m >= 0) return m;
     }
