@@ -36,10 +36,10 @@ struct CallbackNotice {
 
 struct CommandResult {
     int code = 0;
-    std::string detail;                      // appended to ErrorInfo where the code calls for it
-    boost::json::object payload;             // fields after the envelope on success
-    std::string payload_text;                // more of them, already JSON text (get_room_list's page)
-    std::string why;                         // for the journal; derived from code and detail when left empty
+    std::string detail;           // appended to ErrorInfo where the code calls for it
+    boost::json::object payload;  // fields after the envelope on success
+    std::string payload_text;     // more of them, already JSON text (create_room's RoomId, get_room_list's page)
+    std::string why;              // for the journal; derived from code and detail when left empty
     std::optional<CallbackNotice> callback;  // on success, when the app wants it
     // On success, a change to the app's webhook settings (v4/live_config/*), applied to the settings in force.
     std::function<void(rules::WebhookSettings&)> webhook_change;

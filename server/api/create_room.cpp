@@ -5,6 +5,7 @@
 
 #include "api/callback_bodies.hpp"
 #include "api/command_result.hpp"
+#include "api/envelope.hpp"
 #include "api/error_table.hpp"
 
 namespace lee::api {
@@ -64,7 +65,9 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
             break;
     }
     CommandResult result;
-    result.payload["RoomId"] = room.room_id;
+    // As JSON text: a one-field object cost two allocations and a serializer walk per create (issue 11).
+    result.payload_text = R"("RoomId":)";
+    append_json_string(result.payload_text, room.room_id);
     result.why = "ok: room created";
     if (context.wants(core::CallbackEvent::after_create_room)) {
         result.callback = CallbackNotice{core::CallbackEvent::after_create_room,

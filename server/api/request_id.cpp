@@ -1,5 +1,6 @@
 #include "api/request_id.hpp"
 
+#include <array>
 #include <string_view>
 
 #include "api/envelope.hpp"
@@ -15,9 +16,26 @@ std::uint64_t mix(std::uint64_t x) noexcept {
     return x ^ (x >> 31);
 }
 
+// Two digits per byte from a table, into a local buffer appended once: a push_back per digit cost more than the
+// rest of the id.
+constexpr auto kHexPairs = [] {
+    constexpr std::string_view digits = "0123456789abcdef";
+    std::array<char, 512> pairs{};
+    for (std::size_t byte = 0; byte < 256; ++byte) {
+        pairs[2 * byte] = digits[byte >> 4];
+        pairs[2 * byte + 1] = digits[byte & 0xF];
+    }
+    return pairs;
+}();
+
 void append_hex(std::string& out, std::uint64_t value) {
-    constexpr std::string_view kDigits = "0123456789abcdef";
-    for (int shift = 60; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
+    std::array<char, 16> text{};
+    for (std::size_t i = 8; i-- > 0; value >>= 8) {
+        const std::size_t byte = value & 0xFF;
+        text[2 * i] = kHexPairs[2 * byte];
+        text[2 * i + 1] = kHexPairs[2 * byte + 1];
+    }
+    out.append(text.data(), text.size());
 }
 
 }  // namespace
