@@ -2,6 +2,7 @@
 // What the request handlers see and return: plain data, no sockets and no Beast types, so the handlers are
 // pure functions that unit tests can call directly.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,10 @@ struct ApiResponse {
     std::string fault;  // the fault rule that fired, "X-Emulator-Fault" for the header
     std::string why;
     bool unrecorded = false;  // reading the journal or the metrics: kept out of the journal it would change
+    // Set when the answer waits on something outside the request (POST /_emulator/callbacks/wait): the transport
+    // asks again on a timer, never blocking its thread, until this fills in the answer and returns true. `now`
+    // (the emulator is stopping) asks for the answer as things stand.
+    std::function<bool(ApiResponse& out, bool now)> pending;
 };
 
 }  // namespace lee::api

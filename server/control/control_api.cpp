@@ -407,8 +407,18 @@ api::ApiResponse callbacks(Emulator& emulator, const std::vector<std::string_vie
             }
             timeout_ms = static_cast<std::int64_t>(*number);
         }
-        const bool idle = webhooks.wait_idle(std::chrono::milliseconds(timeout_ms));
-        return reply(200, json::object{{"idle", idle}, {"pending", webhooks.stats().pending}});
+        // Asked again by the transport until the deliveries are done or the time is up: a blocking wait would
+        // hold up every other connection of its I/O thread.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        auto settle = [&webhooks, deadline](api::ApiResponse& out, bool now) {
+            const bool idle = webhooks.idle();
+            if (!idle && !now && std::chrono::steady_clock::now() < deadline) return false;
+            out = reply(200, json::object{{"idle", idle}, {"pending", webhooks.stats().pending}});
+            return true;
+        };
+        api::ApiResponse response;
+        if (!settle(response, false)) response.pending = std::move(settle);
+        return response;
     }
     std::optional<std::uint64_t> sdkappid;
     webhooks::RecordQuery query;

@@ -107,6 +107,29 @@ std::optional<std::string_view> origin_form(std::string_view target, api::ApiRes
     return origin.empty() ? std::string_view("/") : origin;
 }
 
+// The last step of every answer: logged, counted and journaled, then handed to the transport.
+struct Finish {
+    std::string_view method;
+    std::string_view path;
+    bool api;
+    unsigned version;
+    bool keep_alive;
+    bool head;
+    std::chrono::steady_clock::time_point started;
+
+    Answer operator()(Emulator& emulator, api::ApiResponse& answer) const {
+        const double latency_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        emulator.access_log().request(
+            log::RequestRecord{method, path, answer.command ? core::command_name(*answer.command) : "", answer.sdkappid,
+                               answer.status, answer.error_code, latency_ms});
+        Answer out{to_reply(answer, version, keep_alive, head), answer.directive, {}};
+        count(emulator, api, answer, latency_ms);
+        journal(emulator, method, path, api, answer, latency_ms);
+        return out;
+    }
+};
+
 }  // namespace
 
 Answer handle_request(Emulator& emulator, const Request& request) {
@@ -118,7 +141,7 @@ Answer handle_request(Emulator& emulator, const Request& request) {
         if (!origin) {
             count(emulator, false, refused, 0);
             journal(emulator, request.method_string(), "", false, refused, 0);
-            return {to_reply(refused, request.version(), false, request.method() == beast_http::verb::head), {}};
+            return {to_reply(refused, request.version(), false, request.method() == beast_http::verb::head), {}, {}};
         }
         target = *origin;
     }
@@ -153,15 +176,22 @@ Answer handle_request(Emulator& emulator, const Request& request) {
         answer = not_found();
     }
 
-    const double latency_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-    emulator.access_log().request(log::RequestRecord{request.method_string(), path,
-                                                     answer.command ? core::command_name(*answer.command) : "",
-                                                     answer.sdkappid, answer.status, answer.error_code, latency_ms});
-    Answer out{to_reply(answer, request.version(), request.keep_alive(), head), answer.directive};
-    count(emulator, api, answer, latency_ms);
-    journal(emulator, request.method_string(), path, api, answer, latency_ms);
-    return out;
+    const Finish finish{request.method_string(), path, api, request.version(), request.keep_alive(), head, started};
+    if (!answer.pending) return finish(emulator, answer);
+    // Counted, journaled and logged once it is there, with the time it took. What it needs of the request is
+    // copied: the session keeps the request only until it is answered, and is free to go meanwhile.
+    return {{},
+            {},
+            [&emulator, pending = std::move(answer.pending), finish, method = std::string(finish.method),
+             path_copy = std::string(path)](Answer& out, bool now) {
+                api::ApiResponse done;
+                if (!pending(done, now)) return false;
+                Finish owned = finish;  // its views into the request, pointed at the copies
+                owned.method = method;
+                owned.path = path_copy;
+                out = owned(emulator, done);
+                return true;
+            }};
 }
 
 void record_refusal(Emulator& emulator, const Refusal& refusal) {

@@ -283,7 +283,6 @@ void Dispatcher::stop() {
     std::lock_guard lock(mutex_);
     queues_.clear();
     pending_ = 0;
-    idle_.notify_all();
 }
 
 DeliveryRecord Dispatcher::record_of(const Item& item) const {
@@ -395,14 +394,13 @@ void Dispatcher::finish(std::uint64_t sdkappid, const std::shared_ptr<Flight>& f
         } else {
             queues_.erase(it);
         }
-        if (pending_ == 0) idle_.notify_all();
     }
     publish(made);
 }
 
-bool Dispatcher::wait_idle(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mutex_);
-    return idle_.wait_for(lock, timeout, [this] { return pending_ == 0; });
+bool Dispatcher::idle() const {
+    std::lock_guard lock(mutex_);
+    return pending_ == 0;
 }
 
 void Dispatcher::clear(std::optional<std::uint64_t> sdkappid) {
@@ -424,7 +422,6 @@ void Dispatcher::clear(std::optional<std::uint64_t> sdkappid) {
         it = queue.items.empty() ? queues_.erase(it) : std::next(it);
     }
     std::erase_if(records_, [&](const DeliveryRecord& record) { return !sdkappid || record.sdkappid == *sdkappid; });
-    if (pending_ == 0) idle_.notify_all();
 }
 
 void Dispatcher::clear_records(std::optional<std::uint64_t> sdkappid) {

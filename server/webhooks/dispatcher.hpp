@@ -5,7 +5,6 @@
 // not wait for each other. Past the queue bound a callback is dropped and counted, never queued; the record of
 // recent deliveries is bounded too. No retries: the Live docs describe none for these "after" callbacks.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -105,8 +104,8 @@ public:
     void set_observer(std::function<void(const DeliveryRecord&)> observer) { observer_ = std::move(observer); }
 
     void enqueue(Delivery delivery);
-    // Waits until nothing is queued or in flight, or the timeout passes; whether it is idle.
-    bool wait_idle(std::chrono::milliseconds timeout);
+    // Nothing queued or in flight.
+    bool idle() const;
     // Reset: the app's (or every) queued callback is discarded and its records go; one already on the wire is
     // cut off and not recorded.
     void clear(std::optional<std::uint64_t> sdkappid);
@@ -145,7 +144,6 @@ private:
     std::thread thread_;
 
     mutable std::mutex mutex_;
-    std::condition_variable idle_;
     std::map<std::uint64_t, AppQueue> queues_;
     std::size_t pending_ = 0;
     std::deque<DeliveryRecord> records_;

@@ -28,10 +28,12 @@ OK_ANSWER = b'{"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0}'
 
 class Receiver:
     """An HTTP(S) server in a thread that records every request. Paths choose the behaviour: /slow answers after
-    1.5 s, /hang after 3 s (past the emulator's 2 s timeout), /status500 answers 500, anything else 200 at once."""
+    1.5 s, /hang after 3 s (past the emulator's 2 s timeout), /held once the test sets `release`, /status500
+    answers 500, anything else 200 at once."""
 
     def __init__(self, tls_files=None):
         self.requests = []
+        self.release = threading.Event()
         self.lock = threading.Lock()
         self.server_names = []
         receiver = self
@@ -53,6 +55,8 @@ class Receiver:
                     time.sleep(1.5)
                 elif path == "/hang":
                     time.sleep(3)
+                elif path == "/held":
+                    receiver.release.wait(60)
                 status = 500 if path == "/status500" else 200
                 try:
                     self.send_response(status)
@@ -585,6 +589,49 @@ class StandaloneTest(unittest.TestCase):
                 self.assertEqual(len(receiver.taken()), 2)
                 self.assertEqual(emu.stop(), 0)
         finally:
+            receiver.stop()
+            shutil.rmtree(rules, ignore_errors=True)
+
+    def test_a_pending_wait_does_not_hold_up_other_connections(self):
+        # One I/O thread and a delivery that lasts until the test releases it: while POST callbacks/wait is pending,
+        # another connection is still answered (the wait is asked again on a timer, it never blocks the thread).
+        receiver = Receiver()
+        rules = tempfile.mkdtemp(prefix="lee-hooks-w-")
+        try:
+            write_rules(rules, apps={"apps": [{"sdkappid": 1400000093, "callback_url": receiver.url("/held")}]})
+            with Emulator(argv=["--listen", "127.0.0.1:0", "--rules", rules, "--threads", "1", "--log-level", "warn",
+                                "--callback-timeout-ms", "60000"]) as emu:
+                query = "sdkappid=1400000093&identifier=admin&usersig=x&contenttype=json"
+                status, _, data = emu.request("POST", "/v4/live_engine_http_srv/create_room?" + query,
+                                              create_body("w-1"))
+                self.assertEqual(json.loads(data)["ErrorCode"], 0)
+                for _ in range(500):  # until the delivery is on the wire, held by the receiver
+                    with receiver.lock:
+                        if receiver.requests:
+                            break
+                    time.sleep(0.01)
+                waiting = socket.create_connection(("127.0.0.1", emu.port), timeout=30)
+                waiting.sendall(b"POST /_emulator/callbacks/wait?timeout_ms=30000 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                b"Content-Length: 0\r\n\r\n")
+                time.sleep(0.2)  # the wait is read before the next request (a blocking wait would hold it up)
+                status, body = emu.control("GET", "callbacks?sdkappid=1400000093")
+                self.assertEqual(status, 200, body)
+                self.assertEqual(body["pending"], 1, body)
+                waiting.setblocking(False)
+                with self.assertRaises(BlockingIOError):  # still pending: nothing written on its connection yet
+                    waiting.recv(1)
+                waiting.setblocking(True)
+                receiver.release.set()
+                answer = b""
+                while b'"pending":0}' not in answer:
+                    chunk = waiting.recv(4096)
+                    self.assertTrue(chunk, answer)
+                    answer += chunk
+                waiting.close()
+                self.assertIn(b'{"idle":true,"pending":0}', answer)
+                self.assertEqual(emu.stop(), 0, emu.stderr())
+        finally:
+            receiver.release.set()
             receiver.stop()
             shutil.rmtree(rules, ignore_errors=True)
 
