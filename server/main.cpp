@@ -1,4 +1,5 @@
 // live-engine-emulator: parse the command line, load the rules, bind, print READY, serve until a signal.
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -217,6 +218,9 @@ int serve(const lee::cli::ServeOptions& options) {
     };
     std::string ready = "READY listen=" + printable(bound);
     if (options.tls_listen) ready += " tls=" + printable(listeners.back()->local_endpoint());
+    // Loading the rules (the word list's trie above all) leaves freed memory in the heap: given back before the
+    // first request, so idle memory is what serving needs (issue 11).
+    ::malloc_trim(0);
     std::cout << ready << std::endl;
     access_log.message(lee::log::Level::info, ready.substr(6) + " with rules from " + options.rules_directory);
 

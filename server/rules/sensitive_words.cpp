@@ -38,7 +38,7 @@ std::string_view trim(std::string_view s) noexcept {
 
 SensitiveWordMatcher::SensitiveWordMatcher() : SensitiveWordMatcher(std::vector<std::string>{}) {}
 
-SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words) {
+SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words, std::size_t max_table_bytes) {
     std::unordered_set<std::string_view> seen;
     for (const auto& w : words) {
         const std::string_view t = trim(w);
@@ -87,11 +87,12 @@ SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words
         nodes_[v].match = -1;
     }
     for (const auto& [label, target] : children[0]) root_next_[label] = target;
+    std::vector<std::vector<std::pair<unsigned char, std::int32_t>>>().swap(children);  // its memory goes now
 
     // Breadth-first, so every failure target (strictly shallower) is final before it is used.
     std::vector<std::int32_t> queue;
     queue.reserve(nodes_.size());
-    for (const auto& edge : children[0]) queue.push_back(edge.second);
+    for (std::uint32_t e = nodes_[0].edges_begin; e < nodes_[0].edges_end; ++e) queue.push_back(targets_[e]);
     for (std::size_t head = 0; head < queue.size(); ++head) {
         const std::int32_t v = queue[head];
         Node& node = nodes_[static_cast<std::size_t>(v)];
@@ -104,28 +105,56 @@ SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words
             queue.push_back(child);
         }
     }
-    build_dense(queue);
+    number_breadth_first(queue);
+    build_table(max_table_bytes);
 }
 
-void SensitiveWordMatcher::build_dense(const std::vector<std::int32_t>& breadth_first) {
+void SensitiveWordMatcher::number_breadth_first(const std::vector<std::int32_t>& breadth_first) {
+    std::vector<std::int32_t> number(nodes_.size(), 0);
+    for (std::size_t i = 0; i < breadth_first.size(); ++i) {
+        number[static_cast<std::size_t>(breadth_first[i])] = static_cast<std::int32_t>(i + 1);
+    }
+    std::vector<Node> nodes(nodes_.size());
+    std::vector<unsigned char> labels;
+    std::vector<std::int32_t> targets;
+    labels.reserve(labels_.size());
+    targets.reserve(targets_.size());
+    for (std::size_t v = 0; v < nodes.size(); ++v) {
+        const Node& old = nodes_[v == 0 ? 0 : static_cast<std::size_t>(breadth_first[v - 1])];
+        Node& node = nodes[v];
+        node.edges_begin = static_cast<std::uint32_t>(labels.size());
+        for (std::uint32_t e = old.edges_begin; e < old.edges_end; ++e) {
+            labels.push_back(labels_[e]);
+            targets.push_back(number[static_cast<std::size_t>(targets_[e])]);
+        }
+        node.edges_end = static_cast<std::uint32_t>(labels.size());
+        node.fail = number[static_cast<std::size_t>(old.fail)];
+        node.match = old.match;
+    }
+    for (auto& next : root_next_) next = number[static_cast<std::size_t>(next)];
+    nodes_ = std::move(nodes);
+    labels_ = std::move(labels);
+    targets_ = std::move(targets);
+}
+
+void SensitiveWordMatcher::build_table(std::size_t max_bytes) {
+    if (nodes_.size() > std::size_t{std::numeric_limits<std::uint16_t>::max()} + 1) return;
     for (const unsigned char label : labels_) {
         if (class_of_[label] == 0) class_of_[label] = static_cast<std::uint16_t>(class_count_++);
     }
-    if (nodes_.size() * class_count_ * sizeof(std::int32_t) > kMaxDenseBytes) return;  // the trie walk serves
-    dense_.assign(nodes_.size() * class_count_, 0);
-    const auto row = [&](std::int32_t state) {
-        return dense_.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(state) * class_count_);
+    table_rows_ = std::min(nodes_.size(), max_bytes / (class_count_ * sizeof(std::uint16_t)));
+    table_.assign(table_rows_ * class_count_, 0);
+    const auto row = [&](std::size_t state) {
+        return table_.begin() + static_cast<std::ptrdiff_t>(state * class_count_);
     };
-    const auto fill_edges = [&](std::int32_t state) {
-        const Node& node = nodes_[static_cast<std::size_t>(state)];
-        for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e)
-            row(state)[class_of_[labels_[e]]] = targets_[e];
-    };
-    fill_edges(0);
-    // A state's row is its failure state's (shallower, so already final) with its own edges on top.
-    for (const std::int32_t state : breadth_first) {
-        std::copy_n(row(nodes_[static_cast<std::size_t>(state)].fail), class_count_, row(state));
-        fill_edges(state);
+    // A state's row is its failure state's (shallower, so numbered lower and already final) with its own edges on
+    // top: the automaton's full transition for every class.
+    for (std::size_t state = 0; state < table_rows_; ++state) {
+        const Node& node = nodes_[state];
+        if (state != 0) std::copy_n(row(static_cast<std::size_t>(node.fail)), class_count_, row(state));
+        for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e) {
+            row(state)[class_of_[labels_[e]]] = static_cast<std::uint16_t>(targets_[e]);
+        }
     }
 }
 
@@ -147,8 +176,8 @@ std::int32_t SensitiveWordMatcher::find_first(std::string_view text) const noexc
     std::int32_t state = 0;
     for (const char ch : text) {
         const unsigned char byte = fold(static_cast<unsigned char>(ch));
-        state = dense_.empty() ? next_state(state, byte)
-                               : dense_[static_cast<std::size_t>(state) * class_count_ + class_of_[byte]];
+        const auto current = static_cast<std::size_t>(state);
+        state = current < table_rows_ ? table_[current * class_count_ + class_of_[byte]] : next_state(state, byte);
         const std::int32_t m = nodes_[static_cast<std::size_t>(state)].match;
         if (m >= 0) return m;
     }

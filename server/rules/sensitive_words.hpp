@@ -17,7 +17,8 @@ class SensitiveWordMatcher {
 public:
     SensitiveWordMatcher();  // empty list: matches nothing
     // Words are trimmed of surrounding ASCII whitespace; empty strings are ignored, duplicates are fine.
-    explicit SensitiveWordMatcher(const std::vector<std::string>& words);
+    // `max_table_bytes` bounds the transition table (below); tests lower it to reach the trie walk.
+    explicit SensitiveWordMatcher(const std::vector<std::string>& words, std::size_t max_table_bytes = kMaxTableBytes);
 
     bool contains_any(std::string_view text) const noexcept;
     // The first word found, in text order: the match that ends earliest, and of the words ending there the longest
@@ -26,6 +27,14 @@ public:
     // As given (trimmed, deduplicated, in first-seen order), for GET /_emulator/sensitive-words.
     const std::vector<std::string>& words() const noexcept { return words_; }
     std::size_t size() const noexcept { return words_.size(); }
+    // The automaton's states, and how many of them (the shallowest) step through the table.
+    std::size_t states() const noexcept { return nodes_.size(); }
+    std::size_t table_rows() const noexcept { return table_rows_; }
+
+    // 512 KiB: idle memory counts (issue 11: ≤ 10 MiB). The benchmark's 2,500 words (a tenth CJK: ~19,000 states,
+    // 98 byte classes) get rows for their ~2,700 shallowest states, where a text that matches nothing spends
+    // nearly all its steps; 500 seven-letter ASCII words fit whole.
+    static constexpr std::size_t kMaxTableBytes = std::size_t{512} << 10;
 
 private:
     // Sparse trie edges in CSR form (sorted labels per node) plus failure links: a dense 256-wide table per node
@@ -47,15 +56,16 @@ private:
     // Most failure chains end at the root, so it gets a dense table (0 = stay at the root).
     std::array<std::int32_t, 256> root_next_{};
 
-    // The same automaton as a full transition table over byte classes (the bytes the words use, plus one class
-    // for every other byte): one lookup per byte instead of a failure walk. Only while it fits 2 MiB (2,500
-    // seven-letter ASCII words take about 1.6 MB), as idle memory counts too (issue 11: ≤ 10 MiB); beyond, the
-    // trie walk above serves (a CJK list has ~100 byte classes and would need several MB).
-    static constexpr std::size_t kMaxDenseBytes = std::size_t{2} << 20;
-    void build_dense(const std::vector<std::int32_t>& breadth_first);
+    // The same automaton as a transition table over byte classes (the bytes the words use, plus one class for every
+    // other byte), one row per state for the shallowest states: one lookup per byte instead of a failure walk.
+    // States are numbered breadth-first, so the rows are those of states [0, table_rows_); a deeper state takes the
+    // walk. Entries are 16-bit state numbers, so only lists of up to 65,536 states get a table.
+    void number_breadth_first(const std::vector<std::int32_t>& breadth_first);
+    void build_table(std::size_t max_bytes);
     std::array<std::uint16_t, 256> class_of_{};  // 0: a byte no word has
     std::size_t class_count_ = 1;
-    std::vector<std::int32_t> dense_;  // dense_[state * class_count_ + class]; empty when over the bound
+    std::size_t table_rows_ = 0;
+    std::vector<std::uint16_t> table_;  // table_[state * class_count_ + class], for state < table_rows_
 };
 
 // Parses the text of sensitive_words.txt: one entry per line; `#` to end of line is a comment (a '#' anywhere in the

@@ -184,8 +184,9 @@ BOOST_AUTO_TEST_CASE(non_ascii_bytes_not_folded) {
     BOOST_TEST(!lower.contains_any("CAFÉ"));
 }
 
-// Some 35,000 states over ~47 byte classes: past the dense table's 2 MiB, so this exercises the trie walk (the small
-// lists of the other cases use the dense table).
+// Some 35,000 states over ~47 byte classes: the table holds rows for the shallowest few thousand, so texts step
+// through the table near the root and through the trie walk deeper down (the small lists of the other cases fit the
+// table whole).
 BOOST_AUTO_TEST_CASE(thousands_of_words) {
     std::vector<std::string> words;
     const std::vector<std::string> han{"赌", "博", "毒", "品", "枪", "支", "诈", "骗"};
@@ -198,6 +199,8 @@ BOOST_AUTO_TEST_CASE(thousands_of_words) {
     }
     const SensitiveWordMatcher m(words);
     BOOST_TEST(m.size() == words.size());
+    BOOST_TEST(m.table_rows() > 1000U);
+    BOOST_TEST(m.table_rows() < m.states());
     for (std::size_t i = 0; i < words.size(); ++i) {
         const std::string text = "--" + fold_ascii(words[i]) + "--";
         const auto found = m.first_match(text);
@@ -229,16 +232,40 @@ BOOST_AUTO_TEST_CASE(agrees_with_naive_search_on_random_input) {
         std::vector<std::string> words;
         const int count = std::uniform_int_distribution<int>(0, 12)(rng);
         for (int i = 0; i < count; ++i) words.push_back(random_string(5));
-        const SensitiveWordMatcher m(words);
+        // The whole automaton in the table, the trie walk alone, and rows for the shallowest states only.
+        const SensitiveWordMatcher whole(words);
+        const SensitiveWordMatcher walk(words, 0);
+        const SensitiveWordMatcher part(words, 2 * whole.states());  // states / classes rows
+        BOOST_TEST_REQUIRE(whole.table_rows() == whole.states());
+        BOOST_TEST_REQUIRE(walk.table_rows() == 0U);
+        BOOST_TEST_REQUIRE((part.table_rows() < part.states() || part.states() == 1));  // the root alone fits
         for (int j = 0; j < 20; ++j) {
             const std::string text = random_string(30);
-            const auto expected = naive_first_match(m.words(), text);
-            const auto actual = m.first_match(text);
-            BOOST_TEST_REQUIRE(actual.has_value() == expected.has_value());
-            if (expected) BOOST_TEST(std::string(*actual) == *expected);
-            BOOST_TEST(m.contains_any(text) == expected.has_value());
+            const auto expected = naive_first_match(whole.words(), text);
+            for (const SensitiveWordMatcher* m : {&whole, &walk, &part}) {
+                const auto actual = m->first_match(text);
+                BOOST_TEST_REQUIRE(actual.has_value() == expected.has_value());
+                if (expected) BOOST_TEST(std::string(*actual) == *expected);
+                BOOST_TEST(m->contains_any(text) == expected.has_value());
+            }
         }
     }
+}
+
+// Past 65,536 states a table's 16-bit entries cannot name every state: the trie walk alone serves.
+BOOST_AUTO_TEST_CASE(more_states_than_a_table_can_name) {
+    std::mt19937 rng(7);
+    std::vector<std::string> words;
+    for (int i = 0; i < 7000; ++i) {
+        std::string w;
+        for (int n = 0; n < 12; ++n) w += static_cast<char>('a' + std::uniform_int_distribution<int>(0, 25)(rng));
+        words.push_back(w);
+    }
+    const SensitiveWordMatcher m(words);
+    BOOST_TEST_REQUIRE(m.states() > 65536U);
+    BOOST_TEST(m.table_rows() == 0U);
+    BOOST_TEST(*m.first_match("xx" + words[4321] + "yy") == words[4321]);
+    BOOST_TEST(!m.contains_any("0123456789"));
 }
 
 BOOST_AUTO_TEST_CASE(parse_comments_blank_lines_and_trimming) {
