@@ -28,8 +28,12 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
     std::string out;
     out.reserve(160 + error_info.size() + payload_text.size());
     out.append(error_code == 0 ? R"({"ActionStatus":"OK","ErrorInfo":)" : R"({"ActionStatus":"FAIL","ErrorInfo":)");
-    serializer.reset(boost::json::string_view(error_info.data(), error_info.size()));
-    append(out, serializer);
+    if (error_info.empty()) {
+        out.append(R"("")");  // every success
+    } else {
+        serializer.reset(boost::json::string_view(error_info.data(), error_info.size()));
+        append(out, serializer);
+    }
     out.append(R"(,"ErrorCode":)");
     append_decimal(out, error_code);
     out.append(R"(,"RequestId":)");

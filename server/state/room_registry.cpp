@@ -149,9 +149,56 @@ Room RoomRegistry::Stored::unpack() const {
 
 std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room_id(); }
 
+const RoomRegistry::Entry* RoomRegistry::Table::find(std::string_view id) const {
+    if (const auto it = current_.find(id); it != current_.end()) return &*it;
+    if (const auto it = draining_.find(id); it != draining_.end()) return &*it;
+    return nullptr;
+}
+
+void RoomRegistry::Table::insert(const Entry& entry) {
+    if (draining_.empty() && current_.size() >= kIncrementalFrom && current_.size() >= current_.max_load()) {
+        Set bigger;
+        bigger.reserve(2 * current_.size());  // the only allocation: if it throws, nothing has moved
+        draining_.swap(current_);
+        current_.swap(bigger);
+        next_ = draining_.begin();
+    }
+    // Never a rehash while draining: the inserts that empty draining_ (two entries moved each) leave current_ at
+    // 1.5 times draining_'s old size, under the 2 times reserved.
+    current_.insert(entry);
+    move_some();
+}
+
+void RoomRegistry::Table::move_some() {
+    for (int moved = 0; moved < 2 && !draining_.empty(); ++moved) {
+        const auto it = next_++;
+        current_.insert(*it);
+        draining_.erase(it);
+    }
+    if (draining_.empty() && draining_.bucket_count() != 0) Set().swap(draining_);  // its memory goes
+}
+
+void RoomRegistry::Table::erase(std::string_view id) {
+    if (const auto it = current_.find(id); it != current_.end()) {
+        current_.erase(it);
+        return;
+    }
+    const auto it = draining_.find(id);
+    if (it == draining_.end()) return;
+    if (it == next_) ++next_;
+    draining_.erase(it);
+    if (draining_.empty()) Set().swap(draining_);
+}
+
+void RoomRegistry::Table::swap(Table& other) noexcept {
+    current_.swap(other.current_);
+    draining_.swap(other.draining_);
+    std::swap(next_, other.next_);
+}
+
 RoomRegistry::Shard::~Shard() {
     listed.clear();
-    for (const Entry& entry : rooms) Stored::destroy(entry.stored);
+    rooms.for_each([](const Entry& entry) { Stored::destroy(entry.stored); });
 }
 
 RoomRegistry::~RoomRegistry() {
@@ -216,9 +263,9 @@ CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::i
         if (window_age_ms) *window_age_ms = now_ms - window->second.started_ms;
         return CreateOutcome::too_frequent;
     }
-    const auto existing = shard.rooms.find(std::string_view(room.room_id));
+    const Entry* existing = shard.rooms.find(room.room_id);
     // A full registry refuses a new room before anything changes (no interval window either).
-    if (count_.load(std::memory_order_relaxed) >= max_rooms_ && existing == shard.rooms.end()) {
+    if (count_.load(std::memory_order_relaxed) >= max_rooms_ && !existing) {
         return CreateOutcome::full;
     }
     if (interval_ms > 0) {
@@ -233,7 +280,7 @@ CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::i
                                    [&](const auto& entry) { return !within(entry.second, now_ms, interval_ms); });
         shard.prune_at = std::max<std::size_t>(64, shard.create_windows.size() * 2);
     }
-    if (existing != shard.rooms.end()) {
+    if (existing) {
         return existing->stored->owner_account() == room.owner_account ? CreateOutcome::exists_same_owner
                                                                        : CreateOutcome::exists_other_owner;
     }
@@ -246,12 +293,12 @@ bool RoomRegistry::destroy(std::string_view room_id, Room* removed) {
     Shard& shard = shard_for(room_id);
     std::unique_ptr<Stored, StoredDelete> gone;  // freed after the lock is let go
     std::lock_guard lock(shard.mutex);
-    const auto it = shard.rooms.find(room_id);
-    if (it == shard.rooms.end()) return false;
-    if (removed) *removed = it->stored->unpack();
-    forget(shard, *it->stored);
-    gone.reset(it->stored);
-    shard.rooms.erase(it);
+    const Entry* entry = shard.rooms.find(room_id);
+    if (!entry) return false;
+    if (removed) *removed = entry->stored->unpack();
+    forget(shard, *entry->stored);
+    gone.reset(entry->stored);
+    shard.rooms.erase(room_id);
     count_.fetch_sub(1, std::memory_order_relaxed);
     return true;
 }
@@ -260,9 +307,9 @@ template <typename Self, typename Use>
 bool RoomRegistry::with_room(Self& self, std::string_view room_id, const Use& use) {
     Shard& shard = self.shard_for(room_id);
     std::lock_guard lock(shard.mutex);
-    const auto it = shard.rooms.find(room_id);
-    if (it == shard.rooms.end()) return false;
-    use(shard, *it);
+    const Entry* entry = shard.rooms.find(room_id);
+    if (!entry) return false;
+    use(shard, *entry);
     return true;
 }
 
@@ -296,7 +343,7 @@ std::vector<Room> RoomRegistry::snapshot() const {
     std::vector<Room> rooms;
     each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
-        for (const Entry& entry : shard.rooms) rooms.push_back(entry.stored->unpack());
+        shard.rooms.for_each([&](const Entry& entry) { rooms.push_back(entry.stored->unpack()); });
     });
     return rooms;
 }
@@ -310,20 +357,20 @@ std::vector<Room> RoomRegistry::list_by_id(const std::optional<std::string>& aft
     auto before = [](const Room& a, const Room& b) { return a.room_id < b.room_id; };
     each_shard([&](const Shard& shard) {
         std::lock_guard lock(shard.mutex);
-        for (const Entry& entry : shard.rooms) {
+        shard.rooms.for_each([&](const Entry& entry) {
             const std::string_view id = entry.stored->room_id();
-            if (after && id <= *after) continue;
+            if (after && id <= *after) return;
             if (heap.size() < limit) {
                 heap.push_back(entry.stored->unpack());
                 std::push_heap(heap.begin(), heap.end(), before);
-                continue;
+                return;
             }
             more = true;
-            if (id >= heap.front().room_id) continue;
+            if (id >= heap.front().room_id) return;
             std::pop_heap(heap.begin(), heap.end(), before);
             heap.back() = entry.stored->unpack();
             std::push_heap(heap.begin(), heap.end(), before);
-        }
+        });
     });
     std::sort_heap(heap.begin(), heap.end(), before);
     return heap;
@@ -446,7 +493,7 @@ void RoomRegistry::clear() {
             windows.swap(shard.create_windows);
             shard.prune_at = 64;
         }
-        for (const Entry& entry : rooms) Stored::destroy(entry.stored);
+        rooms.for_each([](const Entry& entry) { Stored::destroy(entry.stored); });
     });
 }
 

@@ -146,6 +146,37 @@ BOOST_AUTO_TEST_CASE(pruning_never_changes_an_answer) {
     }
 }
 
+// 200,000 rooms made, a sixth destroyed: over 10,000 a shard, so every shard's table fills past 4,096 entries (at
+// 6,719) and is drained into a bigger one over the inserts that follow. Rooms stay findable, destroyable and
+// counted whichever table holds them.
+BOOST_AUTO_TEST_CASE(rooms_stay_reachable_while_shards_grow) {
+    RoomRegistry rooms;
+    constexpr int kTotal = 200'000;
+    std::vector<bool> alive;
+    alive.reserve(kTotal);
+    for (int i = 0; i < kTotal; ++i) {
+        BOOST_TEST_REQUIRE(rooms.create(make_room("g" + std::to_string(i)), 0, 0) == CreateOutcome::created);
+        alive.push_back(true);
+        if (i % 6 == 5) {  // a room made just before (often still in the table being drained), or an older one
+            const int victim = i % 12 == 5 ? i - 2 : i / 2;
+            if (alive[static_cast<std::size_t>(victim)]) {
+                BOOST_TEST_REQUIRE(rooms.destroy("g" + std::to_string(victim)));
+                alive[static_cast<std::size_t>(victim)] = false;
+            }
+        }
+    }
+    std::size_t expected = 0;
+    for (int i = 0; i < kTotal; ++i) {
+        const std::string id = "g" + std::to_string(i);
+        BOOST_TEST_REQUIRE(rooms.find(id).has_value() == alive[static_cast<std::size_t>(i)], id);
+        expected += alive[static_cast<std::size_t>(i)] ? 1 : 0;
+    }
+    BOOST_TEST(rooms.size() == expected);
+    BOOST_TEST(rooms.snapshot().size() == expected);
+    BOOST_TEST(rooms.create(make_room("g1"), 0, 0) == CreateOutcome::exists_same_owner);
+    BOOST_TEST(!rooms.destroy("g3"));  // destroyed in the loop (at i = 5)
+}
+
 BOOST_AUTO_TEST_CASE(list_by_id_pages_through_every_room_once_and_says_whether_more_exist) {
     RoomRegistry rooms;
     for (int i = 0; i < 50; ++i) {
