@@ -10,6 +10,7 @@
 #include <iostream>
 #include <optional>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -110,6 +111,10 @@ int print_usersig(const lee::cli::UserSigOptions& options) {
 }
 
 int serve(const lee::cli::ServeOptions& options) {
+    // Blocks of 1 MiB and more (large answers, snapshot texts, the registry's tables) are mapped and unmapped on
+    // their own, so their memory leaves the process when they are freed. glibc's default threshold rises to the
+    // largest block freed so far, after which such blocks come from the heap and stay resident once freed.
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
     std::shared_ptr<const lee::rules::RuleSet> rules;
     try {
         rules = lee::rules::load_rules_directory(options.rules_directory);
@@ -142,6 +147,7 @@ int serve(const lee::cli::ServeOptions& options) {
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
     limits.max_connections = connection_bound(options.max_connections);
+    limits.io_threads = options.threads;
     limits.unread = std::make_shared<lee::http::UnreadAnswers>(options.max_unread_bytes);
     limits.snapshot_body_bytes = options.max_snapshot_bytes;
 
@@ -159,8 +165,7 @@ int serve(const lee::cli::ServeOptions& options) {
         }
     }
 
-    lee::http::IoThreads io_threads(options.threads);
-    boost::asio::io_context& io = io_threads.first();
+    boost::asio::io_context io(static_cast<int>(options.threads));
     const lee::http::Handlers handlers{
         [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
         [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
@@ -170,7 +175,7 @@ int serve(const lee::cli::ServeOptions& options) {
         try {
             const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(host), port);
             listeners.push_back(
-                std::make_shared<lee::http::Listener>(io_threads, endpoint, handlers, access_log, limits, tls, serve));
+                std::make_shared<lee::http::Listener>(io, endpoint, handlers, access_log, limits, tls, serve));
             return true;
         } catch (const boost::system::system_error& error) {
             std::cerr << "live-engine-emulator: cannot listen on " << host << ":" << port << ": "
@@ -199,7 +204,7 @@ int serve(const lee::cli::ServeOptions& options) {
     std::chrono::steady_clock::time_point deadline;
     // Stops when the last connection has closed, or at the deadline, whichever comes first.
     std::function<void()> wait_for_connections = [&] {
-        if (open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io_threads.stop();
+        if (open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
         poll.expires_after(kShutdownPoll);
         poll.async_wait([&](const boost::system::error_code&) { wait_for_connections(); });
     };
@@ -235,7 +240,10 @@ int serve(const lee::cli::ServeOptions& options) {
             });
     }
 
-    io_threads.run([&access_log](boost::asio::io_context& context) { run_io(context, access_log); });
+    std::vector<std::thread> workers;
+    for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&] { run_io(io, access_log); });
+    run_io(io, access_log);
+    for (auto& worker : workers) worker.join();
     const bool saved = !saver || saver->save();
     saver.reset();
     // A stderr nobody reads must not keep the process alive after a stop.

@@ -8,12 +8,12 @@
 #include <memory_resource>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -200,8 +200,8 @@ namespace {
 // Lean on purpose (issue 11): bytes are parsed straight from the session's buffer (no composed read operation),
 // the parser's body keeps its capacity from one request to the next, and timeouts are one lazy deadline: a
 // request that arrives whole and an answer that goes out in one write touch no timer at all. A session's handlers
-// never run at once: its io_context has one thread (IoThreads), which also runs its deadline timer and the calls
-// other connections post to it (eviction, stop).
+// never run at once (each starts the next operation); the executor is a strand only when several threads run the
+// io_context, for the deadline timer and calls from other connections (eviction, stop).
 template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -742,33 +742,11 @@ TransportLimits with_unread_bound(TransportLimits limits) {
 }
 }  // namespace
 
-IoThreads::IoThreads(unsigned count) {
-    for (unsigned i = 0; i < std::max(count, 1U); ++i) {
-        contexts_.push_back(std::make_unique<asio::io_context>(1));
-        keep_running_.push_back(asio::make_work_guard(*contexts_.back()));
-    }
-}
-
-asio::io_context& IoThreads::next() {
-    return *contexts_[turn_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
-}
-
-void IoThreads::run(const std::function<void(asio::io_context&)>& run_one) {
-    std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([&, i] { run_one(*contexts_[i]); });
-    run_one(*contexts_.front());
-    for (auto& thread : threads) thread.join();
-}
-
-void IoThreads::stop() {
-    for (auto& context : contexts_) context->stop();
-}
-
-Listener::Listener(IoThreads& threads, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
+Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
                    TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
                    std::shared_ptr<asio::ssl::context> serve_tls)
-    : threads_(threads),
-      acceptor_(threads.first()),
+    : io_(io),
+      acceptor_(asio::make_strand(io)),
       retry_(acceptor_.get_executor()),
       serve_tls_(std::move(serve_tls)),
       connections_(std::make_shared<Connections>(std::move(handlers), log, with_unread_bound(std::move(limits)),
@@ -809,8 +787,11 @@ void Listener::take_accept_queue() {
     }
 }
 
-// No strand: the context is run by one thread only.
-asio::any_io_executor Listener::session_executor() { return threads_.next().get_executor(); }
+// A strand only where a connection's handlers could otherwise run on two threads at once.
+asio::any_io_executor Listener::session_executor() {
+    if (connections_->limits.io_threads == 1) return io_.get_executor();
+    return asio::make_strand(io_);
+}
 
 std::size_t Listener::open_connections() const { return connections_->size() + (taking_queue_ ? 1 : 0); }
 
@@ -844,7 +825,7 @@ void Listener::accept() {
         // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
         if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
             self->connections_->evict_oldest()) {
-            // The evicted connection closes on its own thread: give it a moment before asking again.
+            // The evicted connection closes on its own strand: give it a moment before asking again.
             self->retry_.expires_after(kEvictionRetry);
             return self->retry_.async_wait([self](beast::error_code wait_error) {
                 if (!wait_error) self->accept();
