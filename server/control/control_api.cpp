@@ -408,12 +408,12 @@ api::ApiResponse callbacks(Emulator& emulator, const std::vector<std::string_vie
             timeout_ms = static_cast<std::int64_t>(*number);
         }
         // Asked again by the transport until the deliveries are done or the time is up: a blocking wait would
-        // hold up every other connection of its I/O thread.
+        // hold an I/O thread (with --threads 1, every connection) for as long.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         auto settle = [&webhooks, deadline](api::ApiResponse& out, bool now) {
-            const bool idle = webhooks.idle();
-            if (!idle && !now && std::chrono::steady_clock::now() < deadline) return false;
-            out = reply(200, json::object{{"idle", idle}, {"pending", webhooks.stats().pending}});
+            const std::size_t pending = webhooks.stats().pending;
+            if (pending != 0 && !now && std::chrono::steady_clock::now() < deadline) return false;
+            out = reply(200, json::object{{"idle", pending == 0}, {"pending", pending}});
             return true;
         };
         api::ApiResponse response;

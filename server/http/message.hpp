@@ -37,8 +37,8 @@ void render_head(const Reply& reply, std::string& out);
 struct Answer {
     Reply reply;
     core::TransportDirective directive;
-    // An answer not ready yet (api::ApiResponse::pending): the session calls this on a timer, serving its thread's
-    // other connections meanwhile, until it fills in the answer and returns true; `now` asks for it at once.
+    // An answer not ready yet (api::ApiResponse::pending): the session calls this on a timer, the I/O thread
+    // serving other connections meanwhile, until it fills in the answer and returns true; `now` asks for it at once.
     std::function<bool(Answer& out, bool now)> pending;
 };
 

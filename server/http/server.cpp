@@ -515,7 +515,7 @@ private:
     }
 
     // An answer not ready yet: asked for again on the delay timer (a stop cancels it and asks for the answer at
-    // once), so this thread's other connections go on meanwhile.
+    // once), so the I/O thread serves other connections meanwhile.
     void ask_again() {
         if (closed_) {
             pending_ = nullptr;

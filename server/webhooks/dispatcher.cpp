@@ -398,11 +398,6 @@ void Dispatcher::finish(std::uint64_t sdkappid, const std::shared_ptr<Flight>& f
     publish(made);
 }
 
-bool Dispatcher::idle() const {
-    std::lock_guard lock(mutex_);
-    return pending_ == 0;
-}
-
 void Dispatcher::clear(std::optional<std::uint64_t> sdkappid) {
     std::lock_guard lock(mutex_);
     for (auto it = queues_.begin(); it != queues_.end();) {

@@ -104,8 +104,6 @@ public:
     void set_observer(std::function<void(const DeliveryRecord&)> observer) { observer_ = std::move(observer); }
 
     void enqueue(Delivery delivery);
-    // Nothing queued or in flight.
-    bool idle() const;
     // Reset: the app's (or every) queued callback is discarded and its records go; one already on the wire is
     // cut off and not recorded.
     void clear(std::optional<std::uint64_t> sdkappid);
