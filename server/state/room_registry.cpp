@@ -175,7 +175,11 @@ void RoomRegistry::Table::move_some() {
         current_.insert(*it);
         draining_.erase(it);
     }
-    if (draining_.empty() && draining_.bucket_count() != 0) Set().swap(draining_);  // its memory goes
+    release_drained();
+}
+
+void RoomRegistry::Table::release_drained() {
+    if (draining_.empty() && draining_.bucket_count() != 0) Set().swap(draining_);
 }
 
 void RoomRegistry::Table::erase(std::string_view id) {
@@ -187,7 +191,7 @@ void RoomRegistry::Table::erase(std::string_view id) {
     if (it == draining_.end()) return;
     if (it == next_) ++next_;
     draining_.erase(it);
-    if (draining_.empty()) Set().swap(draining_);
+    release_drained();
 }
 
 void RoomRegistry::Table::swap(Table& other) noexcept {

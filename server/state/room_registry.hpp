@@ -136,6 +136,7 @@ private:
         using Set = boost::unordered_flat_set<Entry, EntryHash, EntryEqual>;
         static constexpr std::size_t kIncrementalFrom = 4096;  // smaller tables rehash at once (microseconds)
         void move_some();
+        void release_drained();  // draining_'s memory, once it is empty
         Set current_;
         Set draining_;             // the full table set aside, emptied by inserts
         Set::iterator next_ = {};  // draining_'s next entry to move (erasing others leaves it valid)
