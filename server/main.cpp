@@ -10,7 +10,6 @@
 #include <iostream>
 #include <optional>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -147,7 +146,6 @@ int serve(const lee::cli::ServeOptions& options) {
     limits.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     limits.read_timeout = std::chrono::milliseconds(options.read_timeout_ms);
     limits.max_connections = connection_bound(options.max_connections);
-    limits.io_threads = options.threads;
     limits.unread = std::make_shared<lee::http::UnreadAnswers>(options.max_unread_bytes);
     limits.snapshot_body_bytes = options.max_snapshot_bytes;
 
@@ -165,7 +163,8 @@ int serve(const lee::cli::ServeOptions& options) {
         }
     }
 
-    boost::asio::io_context io(static_cast<int>(options.threads));
+    lee::http::IoThreads io_threads(options.threads);
+    boost::asio::io_context& io = io_threads.first();
     const lee::http::Handlers handlers{
         [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
         [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
@@ -175,7 +174,7 @@ int serve(const lee::cli::ServeOptions& options) {
         try {
             const boost::asio::ip::tcp::endpoint endpoint(boost::asio::ip::make_address(host), port);
             listeners.push_back(
-                std::make_shared<lee::http::Listener>(io, endpoint, handlers, access_log, limits, tls, serve));
+                std::make_shared<lee::http::Listener>(io_threads, endpoint, handlers, access_log, limits, tls, serve));
             return true;
         } catch (const boost::system::system_error& error) {
             std::cerr << "live-engine-emulator: cannot listen on " << host << ":" << port << ": "
@@ -204,7 +203,7 @@ int serve(const lee::cli::ServeOptions& options) {
     std::chrono::steady_clock::time_point deadline;
     // Stops when the last connection has closed, or at the deadline, whichever comes first.
     std::function<void()> wait_for_connections = [&] {
-        if (open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io.stop();
+        if (open_connections() == 0 || std::chrono::steady_clock::now() >= deadline) return io_threads.stop();
         poll.expires_after(kShutdownPoll);
         poll.async_wait([&](const boost::system::error_code&) { wait_for_connections(); });
     };
@@ -240,10 +239,7 @@ int serve(const lee::cli::ServeOptions& options) {
             });
     }
 
-    std::vector<std::thread> workers;
-    for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&] { run_io(io, access_log); });
-    run_io(io, access_log);
-    for (auto& worker : workers) worker.join();
+    io_threads.run([&access_log](boost::asio::io_context& context) { run_io(context, access_log); });
     const bool saved = !saver || saver->save();
     saver.reset();
     // A stderr nobody reads must not keep the process alive after a stop.

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
+#include "api/envelope.hpp"
 #include "api/query.hpp"
 #include "api/room_view.hpp"
 #include "auth/usersig.hpp"
@@ -235,11 +236,29 @@ api::ApiResponse app_rooms(Emulator& emulator, std::uint64_t sdkappid, std::stri
         total = tenant->rooms.size();
         rooms = tenant->rooms.list_by_id(cursor, limit, more);
     }
-    json::array list;
-    for (const auto& room : rooms) list.push_back(api::room_record_json(room));
-    json::object out{{"sdkappid", sdkappid}, {"count", total}, {"rooms", std::move(list)}};
-    out["next_cursor"] = more && !rooms.empty() ? json::value(rooms.back().room_id) : json::value(nullptr);
-    return reply(200, out);
+    // Written room by room, each copy freed once written: a page of 10,000 large rooms held as one JSON value
+    // beside its copy and its text took three times the answer's size while rendering.
+    api::ApiResponse response;
+    response.status = 200;
+    std::string& body = response.body;
+    body = R"({"sdkappid":)";
+    api::append_decimal(body, sdkappid);
+    body += R"(,"count":)";
+    api::append_decimal(body, total);
+    body += R"(,"rooms":[)";
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+        if (i != 0) body += ',';
+        body += json::serialize(api::room_record_json(rooms[i]));
+        if (i + 1 != rooms.size()) rooms[i] = state::Room{};
+    }
+    body += R"(],"next_cursor":)";
+    if (more && !rooms.empty()) {
+        api::append_json_string(body, rooms.back().room_id);
+    } else {
+        body += "null";
+    }
+    body += '}';
+    return response;
 }
 
 api::ApiResponse apps(Emulator& emulator, const std::vector<std::string_view>& segments,

@@ -8,12 +8,12 @@
 #include <memory_resource>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -60,8 +60,11 @@ public:
     virtual void wind_down() = 0;
     // Closes the connection if it is not in the middle of answering (for a newer connection's room).
     virtual void evict() = 0;
-    // Closes the connection now, whatever it is doing (to keep unread answers within their bound).
+    // Closes the connection now, whatever it is doing (to keep unread answers within their bound). On the
+    // connection's own thread it closes before returning; from another thread it is queued to its thread.
     virtual void drop() = 0;
+    // Whether the calling thread is the one that runs this connection.
+    virtual bool runs_here() = 0;
     // Waiting for a request, reading one, or stalled: nothing a client is owed would be lost by closing it.
     std::atomic<bool> evictable{true};
     std::atomic<std::size_t> unread{0};  // bytes of the answer being written, charged to UnreadAnswers
@@ -146,40 +149,52 @@ public:
     }
 
 private:
-    // The slow path, only when the bound is reached: the holders of every listener, most bytes first, then the
-    // oldest, are closed until what stays held fits. Their bytes are released when their sessions close.
+    // The slow path, only when the bound is reached: the holders of every listener are closed until what stays
+    // held fits; their bytes are released when their sessions close. Holders on this thread go first, most bytes
+    // first, then the oldest: they close at once, while a drop sent to another thread waits until that thread is
+    // done with what it is doing (perhaps rendering another large answer). So each thread keeps its own holders in
+    // check whenever it charges, even those another thread picked and whose drop is still queued.
     void make_room(const SessionBase& self) {
         std::lock_guard lock(unread.mutex_);
-        std::vector<std::shared_ptr<SessionBase>> holders;
+        std::vector<Holder> holders;
         std::size_t leaving = 0;  // bytes of connections already closing for room
         std::erase_if(unread.tables_, [&](const std::weak_ptr<Connections>& weak) {
             const auto table = weak.lock();
             if (!table) return true;
             for (auto& session : table->snapshot()) {
                 if (session.get() == &self || session->unread.load(std::memory_order_relaxed) == 0) continue;
-                if (session->dropping.load(std::memory_order_relaxed)) {
+                const bool here = session->runs_here();
+                if (session->dropping.load(std::memory_order_relaxed) && !here) {
                     leaving += session->unread.load(std::memory_order_relaxed);
                 } else {
-                    holders.push_back(std::move(session));
+                    holders.push_back(Holder{std::move(session), here});
                 }
             }
             return false;
         });
-        std::sort(holders.begin(), holders.end(), [](const auto& a, const auto& b) {
-            const std::size_t bytes_a = a->unread.load(std::memory_order_relaxed);
-            const std::size_t bytes_b = b->unread.load(std::memory_order_relaxed);
-            return bytes_a != bytes_b ? bytes_a > bytes_b : a->opened < b->opened;
+        std::sort(holders.begin(), holders.end(), [](const Holder& a, const Holder& b) {
+            if (a.here != b.here) return a.here;
+            const std::size_t bytes_a = a.session->unread.load(std::memory_order_relaxed);
+            const std::size_t bytes_b = b.session->unread.load(std::memory_order_relaxed);
+            return bytes_a != bytes_b ? bytes_a > bytes_b : a.session->opened < b.session->opened;
         });
         std::size_t held = unread.held_.load(std::memory_order_relaxed);
         held -= std::min(held, leaving);
-        for (const auto& victim : holders) {
+        for (const auto& [victim, here] : holders) {
             if (held <= unread.limit_) break;
             held -= std::min(held, victim->unread.load(std::memory_order_relaxed));
-            victim->dropping.store(true, std::memory_order_relaxed);
+            // One picked by another thread whose drop is still queued closes now, counted once.
+            if (!victim->dropping.exchange(true, std::memory_order_relaxed)) {
+                unread.dropped_.fetch_add(1, std::memory_order_relaxed);
+            }
             victim->drop();
-            unread.dropped_.fetch_add(1, std::memory_order_relaxed);
         }
     }
+
+    struct Holder {
+        std::shared_ptr<SessionBase> session;
+        bool here;  // runs on the calling thread
+    };
 
     struct Entry {
         std::uint64_t order;  // 0 once picked for eviction
@@ -200,8 +215,8 @@ namespace {
 // Lean on purpose (issue 11): bytes are parsed straight from the session's buffer (no composed read operation),
 // the parser's body keeps its capacity from one request to the next, and timeouts are one lazy deadline: a
 // request that arrives whole and an answer that goes out in one write touch no timer at all. A session's handlers
-// never run at once (each starts the next operation); the executor is a strand only when several threads run the
-// io_context, for the deadline timer and calls from other connections (eviction, stop).
+// never run at once: its io_context has one thread (IoThreads), which also runs its deadline timer and the calls
+// other connections post to it (eviction, stop).
 template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -261,6 +276,11 @@ public:
 
     void drop() override {
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
+    }
+
+    bool runs_here() override {
+        const auto* loop = stream_.get_executor().template target<asio::io_context::executor_type>();
+        return loop != nullptr && loop->running_in_this_thread();
     }
 
 private:
@@ -742,11 +762,33 @@ TransportLimits with_unread_bound(TransportLimits limits) {
 }
 }  // namespace
 
-Listener::Listener(asio::io_context& io, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
+IoThreads::IoThreads(unsigned count) {
+    for (unsigned i = 0; i < std::max(count, 1U); ++i) {
+        contexts_.push_back(std::make_unique<asio::io_context>(1));
+        keep_running_.push_back(asio::make_work_guard(*contexts_.back()));
+    }
+}
+
+asio::io_context& IoThreads::next() {
+    return *contexts_[turn_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
+}
+
+void IoThreads::run(const std::function<void(asio::io_context&)>& run_one) {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([&, i] { run_one(*contexts_[i]); });
+    run_one(*contexts_.front());
+    for (auto& thread : threads) thread.join();
+}
+
+void IoThreads::stop() {
+    for (auto& context : contexts_) context->stop();
+}
+
+Listener::Listener(IoThreads& threads, const tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
                    TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
                    std::shared_ptr<asio::ssl::context> serve_tls)
-    : io_(io),
-      acceptor_(asio::make_strand(io)),
+    : threads_(threads),
+      acceptor_(threads.first()),
       retry_(acceptor_.get_executor()),
       serve_tls_(std::move(serve_tls)),
       connections_(std::make_shared<Connections>(std::move(handlers), log, with_unread_bound(std::move(limits)),
@@ -787,11 +829,8 @@ void Listener::take_accept_queue() {
     }
 }
 
-// A strand only where a connection's handlers could otherwise run on two threads at once.
-asio::any_io_executor Listener::session_executor() {
-    if (connections_->limits.io_threads == 1) return io_.get_executor();
-    return asio::make_strand(io_);
-}
+// No strand: the context is run by one thread only.
+asio::any_io_executor Listener::session_executor() { return threads_.next().get_executor(); }
 
 std::size_t Listener::open_connections() const { return connections_->size() + (taking_queue_ ? 1 : 0); }
 
@@ -825,7 +864,7 @@ void Listener::accept() {
         // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
         if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
             self->connections_->evict_oldest()) {
-            // The evicted connection closes on its own strand: give it a moment before asking again.
+            // The evicted connection closes on its own thread: give it a moment before asking again.
             self->retry_.expires_after(kEvictionRetry);
             return self->retry_.async_wait([self](beast::error_code wait_error) {
                 if (!wait_error) self->accept();

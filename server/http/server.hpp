@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -59,10 +61,34 @@ struct TransportLimits {
     std::chrono::milliseconds idle_timeout{60'000};             // keep-alive connection with no request started
     std::chrono::milliseconds read_timeout{10'000};  // from the first byte of a request to its last, and per write step
     std::size_t max_connections = 10'000;            // past it, the oldest connection that owes nothing is closed
-    unsigned io_threads = 0;  // threads running the io_context; with 1, connections need no strand (0: unknown)
     // Shared by every listener of the process; null: a bound of its own with the default size.
     std::shared_ptr<UnreadAnswers> unread;
     static constexpr std::size_t kDefaultUnreadBytes = std::size_t{64} * 1024 * 1024;
+};
+
+// The I/O threads, one io_context each. A connection stays on the context it was given at accept, so its handlers
+// never run on two threads at once without a strand, and the threads share no scheduler queue or lock: with one
+// io_context run by every thread, each completion went through a common mutex (issue 11). Nothing may block a
+// thread, as that would hold up the other connections it serves: an answer that waits (POST
+// /_emulator/callbacks/wait) is asked for again on a timer (Answer::pending).
+class IoThreads {
+public:
+    explicit IoThreads(unsigned count);
+    // Where listeners accept and the process's own timers and signals run.
+    boost::asio::io_context& first() { return *contexts_.front(); }
+    // The context for a new connection, in turn.
+    boost::asio::io_context& next();
+    // Runs every context on a thread of its own (the calling thread takes the first) through `run_one`, and
+    // returns once all have stopped.
+    void run(const std::function<void(boost::asio::io_context&)>& run_one);
+    // Stops every context; callable from any thread.
+    void stop();
+
+private:
+    std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+    // Keeps a context with no connection yet from returning at once.
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running_;
+    std::atomic<std::size_t> turn_{0};
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {
@@ -70,8 +96,8 @@ public:
     // Binds and listens at once, so the caller can report the port before any request is served.
     // `tunnels`: where CONNECT tunnels (proxy mode) get their TLS context; null turns proxy mode off.
     // `serve_tls`: set for a TLS listener, whose every connection starts with a handshake.
-    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, Handlers handlers,
-             log::AccessLog& log, TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
+    Listener(IoThreads& threads, const boost::asio::ip::tcp::endpoint& endpoint, Handlers handlers, log::AccessLog& log,
+             TransportLimits limits, std::shared_ptr<tls::TlsProvider> tunnels,
              std::shared_ptr<boost::asio::ssl::context> serve_tls = nullptr);
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
     void start();
@@ -87,10 +113,10 @@ private:
     void admit(boost::asio::ip::tcp::socket socket);
     void take_accept_queue();
     boost::asio::any_io_executor session_executor();
-    boost::asio::io_context& io_;
+    IoThreads& threads_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
-    std::chrono::steady_clock::time_point last_accept_log_{};  // touched on the acceptor's strand only
+    std::chrono::steady_clock::time_point last_accept_log_{};  // touched on the acceptor's thread only
     std::shared_ptr<boost::asio::ssl::context> serve_tls_;
     std::shared_ptr<Connections> connections_;
     std::atomic<bool> taking_queue_{false};
