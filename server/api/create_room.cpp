@@ -20,6 +20,7 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
 
     const boost::json::object* info = nullptr;
     if (auto error = require_object(body, kPath, info)) return failure(*error);
+    const IndexedMembers indexed(*info);
     state::Room room;
     EditableFields fields;
     if (auto error = read_room_id(*info, kPath, room.room_id)) return failure(*error);

@@ -52,8 +52,10 @@ FieldError invalid(std::string_view path, std::string_view key, std::string_view
     return {code::invalid_parameter, field_path(path, key) + " " + std::string(rule)};
 }
 
+thread_local const IndexedMembers* t_indexed = nullptr;  // the innermost alive on this thread
+
 const json::value* member(const json::object& object, std::string_view key) {
-    return object.if_contains(json::string_view(key.data(), key.size()));
+    return IndexedMembers::member(object, key);
 }
 
 FieldCheck string_field(const json::object& object, std::string_view path, std::string_view key, bool required,
@@ -109,6 +111,39 @@ FieldCheck integer_field(const json::object& object, std::string_view path, std:
 }
 
 }  // namespace
+
+IndexedMembers::IndexedMembers(const json::object& object) noexcept : object_(object), outer_(t_indexed) {
+    t_indexed = this;
+    if (object.size() > kMaxMembers) return;
+    for (const json::key_value_pair& pair : object) {
+        std::size_t slot = slot_of(pair.key());
+        while (slots_[slot] != nullptr) slot = (slot + 1) & (kSlots - 1);
+        slots_[slot] = &pair;
+    }
+    indexed_ = true;
+}
+
+IndexedMembers::~IndexedMembers() { t_indexed = outer_; }
+
+// Length and the first and last bytes tell apart every key the readers ask for, and cost no loop.
+std::size_t IndexedMembers::slot_of(std::string_view key) noexcept {
+    if (key.empty()) return 0;
+    const auto first = static_cast<unsigned char>(key.front());
+    const auto last = static_cast<unsigned char>(key.back());
+    return (key.size() * 7U + first * 3U + last) & (kSlots - 1);
+}
+
+const json::value* IndexedMembers::member(const json::object& object, std::string_view key) {
+    const IndexedMembers* index = t_indexed;
+    if (index == nullptr || &index->object_ != &object || !index->indexed_) {
+        return object.if_contains(json::string_view(key.data(), key.size()));
+    }
+    for (std::size_t slot = slot_of(key);; slot = (slot + 1) & (kSlots - 1)) {
+        const json::key_value_pair* pair = index->slots_[slot];
+        if (pair == nullptr) return nullptr;
+        if (pair->key() == json::string_view(key.data(), key.size())) return &pair->value();
+    }
+}
 
 std::string field_path(std::string_view path, std::string_view key) {
     std::string out(path);

@@ -2,6 +2,7 @@
 // Field rules of emulated-api.md section 3, shared by every command that reads room fields. Each reader checks
 // one field where it sits in the JSON and reports the first violation with its JSON path, which is what the
 // 100002 / 60015 ErrorInfo names.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,28 @@ inline constexpr std::size_t kMaxCategoryTags = 3;
 inline constexpr std::size_t kMaxNoticeBytes = 100;
 // No doc gives MaxMemberCount a range; a real room's is its package's limit. 1..100000 covers every package.
 inline constexpr std::int64_t kMaxMemberCountLimit = 100000;
+
+// While one is alive on a thread, the readers below find the members of its object through an index built in one
+// pass over it. create_room asks RoomInfo (a dozen members) for fifteen keys, and each `if_contains` walked the
+// members: 5 % of a create's instructions (issue 11). Other objects, and large ones, are looked up as before.
+class IndexedMembers {
+public:
+    explicit IndexedMembers(const boost::json::object& object) noexcept;
+    ~IndexedMembers();
+    IndexedMembers(const IndexedMembers&) = delete;
+    IndexedMembers& operator=(const IndexedMembers&) = delete;
+    // The member named `key` of `object`: through the index when it is the indexed one, else by `if_contains`.
+    static const boost::json::value* member(const boost::json::object& object, std::string_view key);
+
+private:
+    static constexpr std::size_t kSlots = 64;       // a power of two
+    static constexpr std::size_t kMaxMembers = 32;  // half the slots at most, so probes stay short
+    static std::size_t slot_of(std::string_view key) noexcept;
+    const boost::json::object& object_;
+    const IndexedMembers* outer_;  // the one alive before this one on the thread
+    bool indexed_ = false;         // false for an object of more than kMaxMembers
+    std::array<const boost::json::key_value_pair*, kSlots> slots_{};
+};
 
 // JSON paths as ErrorInfo names them: "RoomInfo.RoomId", "Category[2]".
 std::string field_path(std::string_view path, std::string_view key);

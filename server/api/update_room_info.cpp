@@ -15,6 +15,7 @@ CommandResult update_room_info(const CommandContext& context, const boost::json:
     if (auto error = check_room_info_accounts(body)) return failure(*error);
     const boost::json::object* info = nullptr;
     if (auto error = require_object(body, kPath, info)) return failure(*error);
+    const IndexedMembers indexed(*info);
     std::string room_id;
     if (auto error = read_room_id(*info, kPath, room_id)) return failure(*error);
     EditableFields fields;

@@ -149,7 +149,7 @@ Room RoomRegistry::Stored::unpack() const {
 
 std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room_id(); }
 
-const RoomRegistry::Entry* RoomRegistry::Table::find(std::string_view id) const {
+const RoomRegistry::Entry* RoomRegistry::Table::find(const HashedId& id) const {
     if (const auto it = current_.find(id); it != current_.end()) return &*it;
     if (const auto it = draining_.find(id); it != draining_.end()) return &*it;
     return nullptr;
@@ -182,7 +182,7 @@ void RoomRegistry::Table::release_drained() {
     if (draining_.empty() && draining_.bucket_count() != 0) Set().swap(draining_);
 }
 
-void RoomRegistry::Table::erase(std::string_view id) {
+void RoomRegistry::Table::erase(const HashedId& id) {
     if (const auto it = current_.find(id); it != current_.end()) {
         current_.erase(it);
         return;
@@ -220,8 +220,8 @@ void RoomRegistry::prune_windows(Shard& shard, std::int64_t now_ms) {
                                [&](const auto& entry) { return entry.second.expires_ms <= now_ms; });
 }
 
-RoomRegistry::Shard& RoomRegistry::shard_for(std::string_view room_id) const {
-    std::atomic<Shard*>& slot = shards_[StringHash{}(room_id) % kShards];
+RoomRegistry::Shard& RoomRegistry::shard_for(const HashedId& room_id) const {
+    std::atomic<Shard*>& slot = shards_[room_id.hash % kShards];
     Shard* shard = slot.load(std::memory_order_acquire);
     if (shard) return *shard;
     auto made = std::make_unique<Shard>();
@@ -236,9 +236,9 @@ void RoomRegistry::each_shard(const Visit& visit) const {
     }
 }
 
-void RoomRegistry::insert(Shard& shard, const Room& room) {
+void RoomRegistry::insert(Shard& shard, const Room& room, std::size_t hash) {
     std::unique_ptr<Stored, StoredDelete> stored(Stored::pack(room));
-    shard.rooms.insert(Entry{stored.get(), StringHash{}(room.room_id)});  // may throw: the room is still ours
+    shard.rooms.insert(Entry{stored.get(), hash});  // may throw: the room is still ours
     if (stored->is_public_visible) {
         // A new room mostly lands right after the last one listed (ViewCount 0, the same second, RoomIds often in
         // order): with that hint the insert is two comparisons instead of a descent through cold nodes; a wrong
@@ -260,14 +260,15 @@ void RoomRegistry::forget(Shard& shard, Stored& stored) {
 
 CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::int64_t interval_ms,
                                    std::int64_t* window_age_ms) {
-    Shard& shard = shard_for(room.room_id);
+    const HashedId id(room.room_id);
+    Shard& shard = shard_for(id);
     std::lock_guard lock(shard.mutex);
-    if (const auto window = shard.create_windows.find(room.room_id);
+    if (const auto window = shard.create_windows.find(id);
         window != shard.create_windows.end() && within(window->second, now_ms, interval_ms)) {
         if (window_age_ms) *window_age_ms = now_ms - window->second.started_ms;
         return CreateOutcome::too_frequent;
     }
-    const Entry* existing = shard.rooms.find(room.room_id);
+    const Entry* existing = shard.rooms.find(id);
     // A full registry refuses a new room before anything changes (no interval window either).
     if (count_.load(std::memory_order_relaxed) >= max_rooms_ && !existing) {
         return CreateOutcome::full;
@@ -275,7 +276,7 @@ CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::i
     if (interval_ms > 0) {
         shard.create_windows.insert_or_assign(room.room_id, CreateWindow{now_ms, now_ms + interval_ms});
     } else {
-        shard.create_windows.erase(room.room_id);
+        shard.create_windows.erase(id);
     }
     if (shard.create_windows.size() >= shard.prune_at) {
         // Amortised O(1): a full pass only after the map has doubled since the last one.
@@ -288,30 +289,32 @@ CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::i
         return existing->stored->owner_account() == room.owner_account ? CreateOutcome::exists_same_owner
                                                                        : CreateOutcome::exists_other_owner;
     }
-    insert(shard, room);
+    insert(shard, room, id.hash);
     count_.fetch_add(1, std::memory_order_relaxed);
     return CreateOutcome::created;
 }
 
 bool RoomRegistry::destroy(std::string_view room_id, Room* removed) {
-    Shard& shard = shard_for(room_id);
+    const HashedId id(room_id);
+    Shard& shard = shard_for(id);
     std::unique_ptr<Stored, StoredDelete> gone;  // freed after the lock is let go
     std::lock_guard lock(shard.mutex);
-    const Entry* entry = shard.rooms.find(room_id);
+    const Entry* entry = shard.rooms.find(id);
     if (!entry) return false;
     if (removed) *removed = entry->stored->unpack();
     forget(shard, *entry->stored);
     gone.reset(entry->stored);
-    shard.rooms.erase(room_id);
+    shard.rooms.erase(id);
     count_.fetch_sub(1, std::memory_order_relaxed);
     return true;
 }
 
 template <typename Self, typename Use>
 bool RoomRegistry::with_room(Self& self, std::string_view room_id, const Use& use) {
-    Shard& shard = self.shard_for(room_id);
+    const HashedId id(room_id);
+    Shard& shard = self.shard_for(id);
     std::lock_guard lock(shard.mutex);
-    const Entry* entry = shard.rooms.find(room_id);
+    const Entry* entry = shard.rooms.find(id);
     if (!entry) return false;
     use(shard, *entry);
     return true;
@@ -461,13 +464,14 @@ void RoomRegistry::replace(const std::vector<Room>& rooms,
                            const std::vector<std::pair<std::string, CreateWindow>>& windows) {
     clear();
     for (const Room& room : rooms) {
-        Shard& shard = shard_for(room.room_id);
+        const HashedId id(room.room_id);
+        Shard& shard = shard_for(id);
         std::lock_guard lock(shard.mutex);
-        insert(shard, room);
+        insert(shard, room, id.hash);
         count_.fetch_add(1, std::memory_order_relaxed);
     }
     for (const auto& [id, window] : windows) {
-        Shard& shard = shard_for(id);
+        Shard& shard = shard_for(HashedId(id));
         std::lock_guard lock(shard.mutex);
         shard.create_windows.insert_or_assign(id, window);
     }

@@ -24,13 +24,26 @@
 
 namespace lee::state {
 
+// A RoomId with its hash, taken once per call: the shard, the interval window and the table each hashed the text
+// again (six hashes a create, issue 11).
+struct HashedId {
+    explicit HashedId(std::string_view id) noexcept : text(id), hash(std::hash<std::string_view>{}(id)) {}
+    std::string_view text;
+    std::size_t hash;
+};
 struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+    std::size_t operator()(const HashedId& id) const noexcept { return id.hash; }
 };
 struct StringEqual {
     using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+    static std::string_view text(std::string_view text) noexcept { return text; }
+    static std::string_view text(const HashedId& id) noexcept { return id.text; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const noexcept {
+        return text(a) == text(b);
+    }
 };
 
 enum class CreateOutcome { created, too_frequent, exists_same_owner, exists_other_owner, full };
@@ -103,12 +116,12 @@ private:
     struct EntryHash {
         using is_transparent = void;
         std::size_t operator()(const Entry& entry) const noexcept { return entry.hash; }
-        std::size_t operator()(std::string_view id) const noexcept { return StringHash{}(id); }
+        std::size_t operator()(const HashedId& id) const noexcept { return id.hash; }
     };
     struct EntryEqual {
         using is_transparent = void;
         static std::string_view id(const Entry& entry);
-        static std::string_view id(std::string_view text) { return text; }
+        static std::string_view id(const HashedId& key) { return key.text; }
         template <typename A, typename B>
         bool operator()(const A& a, const B& b) const noexcept {
             return id(a) == id(b);
@@ -120,9 +133,9 @@ private:
     // entries over, so the old one is empty before the new one fills. Lookups look in both meanwhile.
     class Table {
     public:
-        const Entry* find(std::string_view id) const;
+        const Entry* find(const HashedId& id) const;
         void insert(const Entry& entry);  // may throw (allocation), and then nothing has changed
-        void erase(std::string_view id);
+        void erase(const HashedId& id);
         std::size_t size() const noexcept { return current_.size() + draining_.size(); }
         bool empty() const noexcept { return size() == 0; }
         template <typename Visit>
@@ -198,7 +211,7 @@ private:
         std::size_t prune_at = 64;
     };
     // The shard of `room_id`, made on first use.
-    Shard& shard_for(std::string_view room_id) const;
+    Shard& shard_for(const HashedId& room_id) const;
     // Every shard made so far, in a fixed order.
     template <typename Visit>
     void each_shard(const Visit& visit) const;
@@ -208,7 +221,7 @@ private:
     static bool within(const CreateWindow& window, std::int64_t now_ms, std::int64_t interval_ms);
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
-    static void insert(Shard& shard, const Room& room);
+    static void insert(Shard& shard, const Room& room, std::size_t hash);  // hash: of room.room_id
     static void forget(Shard& shard, Stored& stored);
     mutable std::array<std::atomic<Shard*>, kShards> shards_{};
     std::size_t max_rooms_;

@@ -151,6 +151,39 @@ BOOST_AUTO_TEST_CASE(unknown_fields_are_ignored) {
     BOOST_TEST(stored(emu, "room-1").room_id == "room-1");
 }
 
+// The readers' one-pass member index (IndexedMembers) answers exactly what if_contains answers: keys that share a
+// slot (same length, first and last byte), absent keys, the empty key, other objects while one is indexed, nested
+// indexes, and objects too large to index.
+BOOST_AUTO_TEST_CASE(indexed_members_find_what_if_contains_finds) {
+    using lee::api::IndexedMembers;
+    json::object colliding;
+    for (const char* key : {"Axb", "Ayb", "Azb", "", "RoomId", "RoomName", "R", "Category", "CoverURL"}) {
+        colliding[key] = std::string("value of ") + key;
+    }
+    json::object large;
+    for (int i = 0; i < 40; ++i) large["key" + std::to_string(i)] = i;
+    const std::vector<std::string> probes = {"Axb", "Ayb",  "Azb",   "Awb",   "",         "RoomId",   "RoomName", "R",
+                                             "Q",   "key7", "key39", "key40", "Category", "CoverURL", "CoverURI"};
+    const auto agree = [&](const json::object& object) {
+        for (const auto& key : probes) {
+            BOOST_TEST(IndexedMembers::member(object, key) == object.if_contains(key), "key \"" << key << "\"");
+        }
+    };
+    {
+        const IndexedMembers outer(colliding);
+        agree(colliding);
+        agree(large);  // not the indexed object
+        {
+            const IndexedMembers inner(large);  // too large to index: looked up as before
+            agree(large);
+            agree(colliding);
+        }
+        agree(colliding);  // the outer index is back in force
+        BOOST_TEST(IndexedMembers::member(colliding, "Ayb")->as_string() == "value of Ayb");
+    }
+    agree(colliding);
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // RoomId
 
