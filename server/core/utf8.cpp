@@ -45,6 +45,10 @@ bool is_valid_utf8(std::string_view text) noexcept {
                 continue;
             }
         }
+        if (static_cast<unsigned char>(text[i]) < 0x80) {  // a short text's ASCII, without the decoder's call
+            ++i;
+            continue;
+        }
         const std::size_t length = utf8_sequence_length(text, i);
         if (length == 0) return false;
         i += length;
