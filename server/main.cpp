@@ -135,8 +135,8 @@ int serve(const lee::cli::ServeOptions& options) {
                                          std::chrono::milliseconds(options.callback_timeout_ms),
                                          options.callback_ca_file}};
     lee::Emulator emulator(std::move(emulator_options), rules, access_log);
-    // Webhooks go out on their own I/O thread, so POST /_emulator/callbacks/wait may block a request thread
-    // without holding up the deliveries it waits for.
+    // Webhooks go out on their own I/O thread, so the deliveries POST /_emulator/callbacks/wait waits for go on
+    // whatever the request threads are doing.
     if (const auto problem = emulator.webhooks().start(); !problem.empty()) {
         std::cerr << "live-engine-emulator: " << problem << std::endl;
         return 2;

@@ -36,7 +36,8 @@ inline constexpr std::int64_t kMaxMemberCountLimit = 100000;
 
 // While one is alive on a thread, the readers below find the members of its object through an index built in one
 // pass over it. create_room asks RoomInfo (a dozen members) for fifteen keys, and each `if_contains` walked the
-// members: 5 % of a create's instructions (issue 11). Other objects, and large ones, are looked up as before.
+// members: 5 % of a create's instructions (issue 11). Other objects, and large ones, are looked up as before. The
+// index points into the object, which must not change while the index lives.
 class IndexedMembers {
 public:
     explicit IndexedMembers(const boost::json::object& object) noexcept;

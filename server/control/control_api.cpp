@@ -427,7 +427,7 @@ api::ApiResponse callbacks(Emulator& emulator, const std::vector<std::string_vie
             timeout_ms = static_cast<std::int64_t>(*number);
         }
         // Asked again by the transport until the deliveries are done or the time is up: a blocking wait would
-        // hold an I/O thread (with --threads 1, every connection) for as long.
+        // hold an I/O thread, and every connection it serves, for as long.
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         auto settle = [&webhooks, deadline](api::ApiResponse& out, bool now) {
             const std::size_t pending = webhooks.stats().pending;

@@ -98,6 +98,8 @@ public:
         session.unread.store(bytes, std::memory_order_relaxed);
         if (unread.held_.fetch_add(bytes, std::memory_order_relaxed) + bytes > unread.limit_) make_room(session);
     }
+    // A connection picked for room whose answer went out before its thread got to the drop: not dropped after all.
+    void undo_drop() { unread.dropped_.fetch_sub(1, std::memory_order_relaxed); }
     void release(SessionBase& session) {
         const std::size_t bytes = session.unread.exchange(0, std::memory_order_relaxed);
         if (bytes != 0) unread.held_.fetch_sub(bytes, std::memory_order_relaxed);
@@ -149,51 +151,51 @@ public:
     }
 
 private:
-    // The slow path, only when the bound is reached: the holders of every listener are closed until what stays
-    // held fits; their bytes are released when their sessions close. Holders on this thread go first, most bytes
-    // first, then the oldest: they close at once, while a drop sent to another thread waits until that thread is
-    // done with what it is doing (perhaps rendering another large answer). So each thread keeps its own holders in
-    // check whenever it charges, even those another thread picked and whose drop is still queued.
+    // The slow path, only when the bound is reached: the holders of every listener, most bytes first, then the
+    // oldest, are closed until what stays held fits; their bytes are released when their sessions close. A holder on
+    // this thread closes at once, one on another thread when that thread gets to it, which may be only after a large
+    // answer it is rendering: so a holder of this thread that another thread picked earlier is closed now.
     void make_room(const SessionBase& self) {
+        // Let go after the lock: the last reference to a session may be here.
+        std::vector<std::shared_ptr<SessionBase>> sessions;
         std::lock_guard lock(unread.mutex_);
-        std::vector<Holder> holders;
-        std::size_t leaving = 0;  // bytes of connections already closing for room
         std::erase_if(unread.tables_, [&](const std::weak_ptr<Connections>& weak) {
             const auto table = weak.lock();
             if (!table) return true;
-            for (auto& session : table->snapshot()) {
-                if (session.get() == &self || session->unread.load(std::memory_order_relaxed) == 0) continue;
-                const bool here = session->runs_here();
-                if (session->dropping.load(std::memory_order_relaxed) && !here) {
-                    leaving += session->unread.load(std::memory_order_relaxed);
-                } else {
-                    holders.push_back(Holder{std::move(session), here});
-                }
-            }
+            for (auto& session : table->snapshot()) sessions.push_back(std::move(session));
             return false;
         });
+        std::vector<Holder> holders;
+        std::size_t leaving = 0;  // bytes of connections picked before, whose drop is queued to their thread
+        for (const auto& session : sessions) {
+            const std::size_t bytes = session->unread.load(std::memory_order_relaxed);
+            if (session.get() == &self || bytes == 0) continue;
+            if (!session->dropping.load(std::memory_order_relaxed)) {
+                holders.push_back(Holder{session.get(), bytes});
+            } else if (session->runs_here()) {
+                session->drop();  // closes now, releasing its bytes
+            } else {
+                leaving += bytes;
+            }
+        }
+        // By the bytes read once above: the atomics may change while sorting, and the order must not.
         std::sort(holders.begin(), holders.end(), [](const Holder& a, const Holder& b) {
-            if (a.here != b.here) return a.here;
-            const std::size_t bytes_a = a.session->unread.load(std::memory_order_relaxed);
-            const std::size_t bytes_b = b.session->unread.load(std::memory_order_relaxed);
-            return bytes_a != bytes_b ? bytes_a > bytes_b : a.session->opened < b.session->opened;
+            return a.bytes != b.bytes ? a.bytes > b.bytes : a.session->opened < b.session->opened;
         });
         std::size_t held = unread.held_.load(std::memory_order_relaxed);
         held -= std::min(held, leaving);
-        for (const auto& [victim, here] : holders) {
+        for (const auto& [victim, bytes] : holders) {
             if (held <= unread.limit_) break;
-            held -= std::min(held, victim->unread.load(std::memory_order_relaxed));
-            // One picked by another thread whose drop is still queued closes now, counted once.
-            if (!victim->dropping.exchange(true, std::memory_order_relaxed)) {
-                unread.dropped_.fetch_add(1, std::memory_order_relaxed);
-            }
+            held -= std::min(held, bytes);
+            victim->dropping.store(true, std::memory_order_relaxed);
+            unread.dropped_.fetch_add(1, std::memory_order_relaxed);
             victim->drop();
         }
     }
 
     struct Holder {
-        std::shared_ptr<SessionBase> session;
-        bool here;  // runs on the calling thread
+        SessionBase* session;  // kept alive by `sessions`
+        std::size_t bytes;
     };
 
     struct Entry {
@@ -216,7 +218,7 @@ namespace {
 // the parser's body keeps its capacity from one request to the next, and timeouts are one lazy deadline: a
 // request that arrives whole and an answer that goes out in one write touch no timer at all. A session's handlers
 // never run at once: its io_context has one thread (IoThreads), which also runs its deadline timer and the calls
-// other connections post to it (eviction, stop).
+// posted to it from other threads (eviction, drops for the unread-answer bound, stop).
 template <class Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
     static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -275,7 +277,15 @@ public:
     }
 
     void drop() override {
-        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
+        asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+            if (self->closed_) return;  // already closed: picked again on its own thread, or ended meanwhile
+            // Its answer went out meanwhile: nothing is held, and closing now would cut short what comes next.
+            if (self->unread.load(std::memory_order_relaxed) == 0) {
+                self->dropping.store(false, std::memory_order_relaxed);
+                return self->connections_->undo_drop();
+            }
+            self->close();
+        });
     }
 
     bool runs_here() override {

@@ -263,8 +263,8 @@ CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::i
     const HashedId id(room.room_id);
     Shard& shard = shard_for(id);
     std::lock_guard lock(shard.mutex);
-    if (const auto window = shard.create_windows.find(id);
-        window != shard.create_windows.end() && within(window->second, now_ms, interval_ms)) {
+    const auto window = shard.create_windows.find(id);
+    if (window != shard.create_windows.end() && within(window->second, now_ms, interval_ms)) {
         if (window_age_ms) *window_age_ms = now_ms - window->second.started_ms;
         return CreateOutcome::too_frequent;
     }
@@ -274,9 +274,14 @@ CreateOutcome RoomRegistry::create(const Room& room, std::int64_t now_ms, std::i
         return CreateOutcome::full;
     }
     if (interval_ms > 0) {
-        shard.create_windows.insert_or_assign(room.room_id, CreateWindow{now_ms, now_ms + interval_ms});
-    } else {
-        shard.create_windows.erase(id);
+        const CreateWindow opened{now_ms, now_ms + interval_ms};
+        if (window != shard.create_windows.end()) {
+            window->second = opened;
+        } else {
+            shard.create_windows.emplace(room.room_id, opened);
+        }
+    } else if (window != shard.create_windows.end()) {
+        shard.create_windows.erase(window);
     }
     if (shard.create_windows.size() >= shard.prune_at) {
         // Amortised O(1): a full pass only after the map has doubled since the last one.

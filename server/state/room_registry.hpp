@@ -27,7 +27,7 @@ namespace lee::state {
 // A RoomId with its hash, taken once per call: the shard, the interval window and the table each hashed the text
 // again (six hashes a create, issue 11).
 struct HashedId {
-    explicit HashedId(std::string_view id) noexcept : text(id), hash(std::hash<std::string_view>{}(id)) {}
+    explicit HashedId(std::string_view id) noexcept;  // with StringHash's hash
     std::string_view text;
     std::size_t hash;
 };
@@ -36,6 +36,7 @@ struct StringHash {
     std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
     std::size_t operator()(const HashedId& id) const noexcept { return id.hash; }
 };
+inline HashedId::HashedId(std::string_view id) noexcept : text(id), hash(StringHash{}(id)) {}
 struct StringEqual {
     using is_transparent = void;
     static std::string_view text(std::string_view text) noexcept { return text; }
