@@ -252,6 +252,21 @@ BOOST_AUTO_TEST_CASE(success_without_payload) {
                R"({"ActionStatus":"OK","ErrorInfo":"","ErrorCode":0,"RequestId":"Id-x-O-Seq-2"})");
 }
 
+// append_json_string quotes a text with nothing to escape itself: every byte alone, and each among plain text,
+// comes out exactly as Boost.JSON's serializer writes it.
+BOOST_AUTO_TEST_CASE(json_strings_as_the_serializer_writes_them) {
+    std::vector<std::string> texts = {"", "Id-0123456789abcdef-O-Seq-1", "直播间 🎤", "a\"b", "a\\b", "\x7f\x80\xff"};
+    for (int c = 0; c < 256; ++c) {
+        texts.emplace_back(1, static_cast<char>(c));
+        texts.push_back("room-" + std::string(1, static_cast<char>(c)) + "-end");
+    }
+    for (const auto& text : texts) {
+        std::string out = "prefix";
+        lee::api::append_json_string(out, text);
+        BOOST_TEST(out == "prefix" + json::serialize(json::string_view(text.data(), text.size())));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(failure_without_payload) {
     BOOST_TEST(lee::api::render_envelope(100003, "Room ID already exists. Please choose a different Room ID.",
                                          "Id-abc-O-Seq-7") ==
