@@ -128,8 +128,8 @@ IndexedMembers::~IndexedMembers() { t_indexed = outer_; }
 // Length and the first and last bytes tell apart every key the readers ask for, and cost no loop.
 std::size_t IndexedMembers::slot_of(std::string_view key) noexcept {
     if (key.empty()) return 0;
-    const auto first = static_cast<unsigned char>(key.front());
-    const auto last = static_cast<unsigned char>(key.back());
+    const std::size_t first = static_cast<unsigned char>(key.front());
+    const std::size_t last = static_cast<unsigned char>(key.back());
     return (key.size() * 7U + first * 3U + last) & (kSlots - 1);
 }
 
