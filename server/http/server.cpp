@@ -67,6 +67,7 @@ public:
     virtual bool runs_here() = 0;
     // Waiting for a request, reading one, or stalled: nothing a client is owed would be lost by closing it.
     std::atomic<bool> evictable{true};
+    std::atomic<bool> evicting{false};   // asked to close for a new connection, and its thread has not got to it
     std::atomic<std::size_t> unread{0};  // bytes of the answer being written, charged to UnreadAnswers
     std::atomic<bool> dropping{false};   // picked to make room for unread answers
     std::uint64_t opened = 0;            // the order it was opened in, set once by Connections::add
@@ -131,11 +132,24 @@ public:
                 if (!victim) continue;
                 open_.at(session).order = 0;
                 order_.erase(it);  // so two evictions in a row pick two connections
+                victim->evicting.store(true, std::memory_order_relaxed);
+                last_evicted_ = victim;
                 break;
             }
         }
         if (victim) victim->evict();
         return victim != nullptr;
+    }
+    // The last eviction is still queued to its connection's thread, which may be busy for a while: when out of
+    // descriptors, the acceptor waits for it rather than evicting one more connection at each retry.
+    bool eviction_pending() const {
+        std::weak_ptr<SessionBase> last;
+        {
+            std::lock_guard lock(mutex_);
+            last = last_evicted_;
+        }
+        const auto victim = last.lock();  // outside the lock: a session's last reference removes it from the table
+        return victim && victim->evicting.load(std::memory_order_relaxed);
     }
     std::size_t size() const {
         std::lock_guard lock(mutex_);
@@ -203,6 +217,7 @@ private:
         std::weak_ptr<SessionBase> handle;
     };
     mutable std::mutex mutex_;
+    std::weak_ptr<SessionBase> last_evicted_;
     std::uint64_t next_order_ = 1;
     std::unordered_map<SessionBase*, Entry> open_;
     std::map<std::uint64_t, SessionBase*> order_;  // oldest first
@@ -273,6 +288,7 @@ public:
     void evict() override {
         asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
             if (self->evictable.load(std::memory_order_relaxed)) self->close();
+            self->evicting.store(false, std::memory_order_relaxed);
         });
     }
 
@@ -873,7 +889,7 @@ void Listener::accept() {
         // Out of descriptors, typically: a connection that owes nothing gives its descriptor up and the accept is
         // retried at once; with nothing to give up, retrying at once would spin, so wait, and log once a second.
         if ((ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system) &&
-            self->connections_->evict_oldest()) {
+            (self->connections_->eviction_pending() || self->connections_->evict_oldest())) {
             // The evicted connection closes on its own thread: give it a moment before asking again.
             self->retry_.expires_after(kEvictionRetry);
             return self->retry_.async_wait([self](beast::error_code wait_error) {

@@ -101,12 +101,12 @@ class ProcessTest(unittest.TestCase):
         self.stop(proc, 3.0)
         proc.stdout.close()
 
-    def hold_connections_at_a_low_descriptor_limit(self, args):
+    def hold_connections_at_a_low_descriptor_limit(self, args, threads=1):
         """Starts the emulator with 32 descriptors, opens 60 idle connections; returns (proc, port, clients)."""
         def low_limit():
             resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
 
-        proc, port = start(["--log-level", "warn", "--threads", "1"] + args, stderr=subprocess.PIPE,
+        proc, port = start(["--log-level", "warn", "--threads", str(threads)] + args, stderr=subprocess.PIPE,
                            preexec_fn=low_limit)
         clients = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(60)]
         return proc, port, clients
@@ -141,6 +141,12 @@ class ProcessTest(unittest.TestCase):
     def test_running_out_of_descriptors_does_not_spin(self):
         # A bound above the descriptor limit: accepts fail (EMFILE); an idle connection gives its descriptor up.
         self.assert_no_spin_and_served(*self.hold_connections_at_a_low_descriptor_limit(["--max-connections", "1000"]))
+
+    def test_running_out_of_descriptors_with_two_io_threads(self):
+        # The idle connections are spread over two event loops: an eviction is carried out by the victim's own
+        # thread, and the acceptor waits for it rather than evicting another at each retry.
+        self.assert_no_spin_and_served(
+            *self.hold_connections_at_a_low_descriptor_limit(["--max-connections", "1000"], threads=2))
 
 
 if __name__ == "__main__":
