@@ -70,12 +70,7 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
     std::string out;
     out.reserve(160 + error_info.size() + payload_text.size());
     out.append(error_code == 0 ? R"({"ActionStatus":"OK","ErrorInfo":)" : R"({"ActionStatus":"FAIL","ErrorInfo":)");
-    if (error_info.empty()) {
-        out.append(R"("")");  // every success
-    } else {
-        serializer.emplace().reset(boost::json::string_view(error_info.data(), error_info.size()));
-        append(out, *serializer);
-    }
+    append_quoted(out, error_info, serializer);
     out.append(R"(,"ErrorCode":)");
     append_decimal(out, error_code);
     out.append(R"(,"RequestId":)");
