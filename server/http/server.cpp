@@ -801,7 +801,15 @@ asio::io_context& IoThreads::next() {
 
 void IoThreads::run(const std::function<void(asio::io_context&)>& run_one) {
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([&, i] { run_one(*contexts_[i]); });
+    try {
+        for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([&, i] { run_one(*contexts_[i]); });
+    } catch (...) {
+        // Out of threads partway (EAGAIN): the started ones are stopped and joined, so the caller gets the error
+        // instead of std::terminate from a joinable thread's destructor.
+        stop();
+        for (auto& thread : threads) thread.join();
+        throw;
+    }
     run_one(*contexts_.front());
     for (auto& thread : threads) thread.join();
 }
