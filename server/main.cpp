@@ -25,6 +25,7 @@
 #include "emulator.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
+#include "rules/rule_set.hpp"
 #include "rules/rules_error.hpp"
 #include "rules/rules_json.hpp"
 #include "state/snapshot.hpp"
@@ -41,6 +42,8 @@ namespace {
 constexpr std::chrono::milliseconds kShutdownGrace{2000};
 constexpr std::chrono::milliseconds kShutdownPoll{10};
 constexpr std::chrono::milliseconds kLogDrain{500};
+// Below this much heap expected for the rules, their load is a few dozen page faults: not worth populating ahead.
+constexpr std::size_t kPopulateFrom = std::size_t{512} << 10;
 
 // Written beside the target and renamed into place, so a script polling the file never reads it half-written.
 bool write_port_file(const std::string& path, unsigned short port) {
@@ -115,9 +118,12 @@ int serve(const lee::cli::ServeOptions& options) {
     // their own, so their memory leaves the process when they are freed. glibc's default threshold rises to the
     // largest block freed so far, after which such blocks come from the heap and stay resident once freed.
     ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
-    // What the start allocates (the rules, the word list's automaton, the journal) comes from pages populated at
-    // once; the 2,500-word benchmark list needs about 2.5 MiB.
-    lee::core::begin_startup_heap(std::size_t{4} << 20);
+    // What loading the rules allocates comes from pages populated at once, when it is enough to be worth it: a
+    // populated page costs a sixteenth of a fault, so a small list (the default rules) loads faster without.
+    if (const std::size_t expected = lee::rules::expected_load_bytes(options.rules_directory);
+        expected >= kPopulateFrom) {
+        lee::core::begin_startup_heap(expected);
+    }
     std::shared_ptr<const lee::rules::RuleSet> rules;
     try {
         rules = lee::rules::load_rules_directory(options.rules_directory);
@@ -229,6 +235,8 @@ int serve(const lee::cli::ServeOptions& options) {
     // Loading the rules (the word list's trie above all) leaves freed memory in the heap, and the startup's pad
     // more: given back before the first request, so idle memory is what serving needs (issue 11).
     lee::core::end_startup_heap();
+    // The I/O threads before READY: a process that cannot make them never says it is ready.
+    io_threads.start([&access_log](boost::asio::io_context& context) { run_io(context, access_log); });
     std::cout << ready << std::endl;
     access_log.message(lee::log::Level::info, ready.substr(6) + " with rules from " + options.rules_directory);
 
@@ -243,7 +251,7 @@ int serve(const lee::cli::ServeOptions& options) {
             });
     }
 
-    io_threads.run([&access_log](boost::asio::io_context& context) { run_io(context, access_log); });
+    io_threads.run_first();
     const bool saved = !saver || saver->save();
     saver.reset();
     // A stderr nobody reads must not keep the process alive after a stop.

@@ -4,6 +4,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 
@@ -13,13 +15,16 @@
 
 namespace lee::core {
 namespace {
-constexpr int kDefaultTopPad = 128 * 1024;  // glibc's M_TOP_PAD
+constexpr int kDefaultTopPad = 128 * 1024;  // glibc's DEFAULT_TOP_PAD
+constexpr std::size_t kMaxPad = std::size_t{64} << 20;
+std::atomic<bool> padded{false};
 }  // namespace
 
 void begin_startup_heap(std::size_t bytes) noexcept {
-    ::mallopt(M_TOP_PAD, static_cast<int>(bytes));
-    // One block more than the top of the heap holds makes it grow now, by the block and `bytes`; freed, the block
-    // goes back to the top, which keeps `bytes` (the pad) instead of being trimmed.
+    ::mallopt(M_TOP_PAD, static_cast<int>(std::min(bytes, kMaxPad)));
+    padded.store(true);
+    // One block more than the top of the heap holds makes it grow now, by the block and the pad; freed, the block
+    // goes back to the top, which keeps the pad instead of being trimmed.
     const auto before = reinterpret_cast<std::uintptr_t>(::sbrk(0));
     // volatile: a malloc freed unused may be left out by the compiler, and then nothing grows.
     void* volatile block = std::malloc(::mallinfo2().keepcost + 64);
@@ -34,7 +39,7 @@ void begin_startup_heap(std::size_t bytes) noexcept {
 }
 
 void end_startup_heap() noexcept {
-    ::mallopt(M_TOP_PAD, kDefaultTopPad);
+    if (padded.exchange(false)) ::mallopt(M_TOP_PAD, kDefaultTopPad);
     ::malloc_trim(0);
 }
 

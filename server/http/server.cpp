@@ -799,19 +799,35 @@ asio::io_context& IoThreads::next() {
     return *contexts_[turn_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
 }
 
-void IoThreads::run(const std::function<void(asio::io_context&)>& run_one) {
-    std::vector<std::thread> threads;
+IoThreads::~IoThreads() {
+    if (threads_.empty()) return;
+    stop();
+    join();
+}
+
+void IoThreads::start(std::function<void(asio::io_context&)> run_one) {
+    run_one_ = std::move(run_one);
     try {
-        for (std::size_t i = 1; i < contexts_.size(); ++i) threads.emplace_back([&, i] { run_one(*contexts_[i]); });
+        for (std::size_t i = 1; i < contexts_.size(); ++i)
+            threads_.emplace_back([this, i] { run_one_(*contexts_[i]); });
     } catch (...) {
-        // Out of threads partway (EAGAIN): the started ones are stopped and joined, so the caller gets the error
-        // instead of std::terminate from a joinable thread's destructor.
+        // Without this, the joinable threads' destructors would call std::terminate instead of the caller hearing.
         stop();
-        for (auto& thread : threads) thread.join();
+        join();
         throw;
     }
-    run_one(*contexts_.front());
-    for (auto& thread : threads) thread.join();
+}
+
+void IoThreads::run_first() {
+    run_one_(*contexts_.front());
+    join();
+}
+
+void IoThreads::join() noexcept {
+    for (auto& thread : threads_) {
+        if (thread.joinable()) thread.join();
+    }
+    threads_.clear();
 }
 
 void IoThreads::stop() {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -74,21 +75,30 @@ struct TransportLimits {
 class IoThreads {
 public:
     explicit IoThreads(unsigned count);
+    ~IoThreads();  // stops and joins the threads start() made, if run_first() did not
+    IoThreads(const IoThreads&) = delete;
+    IoThreads& operator=(const IoThreads&) = delete;
     // Where listeners accept and the process's own timers and signals run.
     boost::asio::io_context& first() { return *contexts_.front(); }
     // The context for a new connection, in turn.
     boost::asio::io_context& next();
-    // Runs every context on a thread of its own (the calling thread takes the first) through `run_one`, and
-    // returns once all have stopped.
-    void run(const std::function<void(boost::asio::io_context&)>& run_one);
+    // Runs every context but the first on a thread of its own through `run_one`. Called before the process says it
+    // is ready, so running out of threads (EAGAIN) is an error at start, not after READY: the threads made so far
+    // are stopped and joined, and the error is thrown.
+    void start(std::function<void(boost::asio::io_context&)> run_one);
+    // Runs the first context on the calling thread through the same `run_one`, and returns once all have stopped.
+    void run_first();
     // Stops every context; callable from any thread.
     void stop();
 
 private:
+    void join() noexcept;
     std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
     // Keeps a context with no connection yet from returning at once.
     std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_running_;
     std::atomic<std::size_t> turn_{0};
+    std::function<void(boost::asio::io_context&)> run_one_;
+    std::vector<std::thread> threads_;
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {

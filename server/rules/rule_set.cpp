@@ -1,5 +1,6 @@
 #include "rules/rule_set.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,6 +44,14 @@ std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory
     if (const auto text = read_optional_file(faults_path))
         rules->faults = parse_faults_file(*text, faults_path.string());
     return rules;
+}
+
+std::size_t expected_load_bytes(const std::string& directory) {
+    constexpr std::uintmax_t kBytesPerListByte = 100;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(std::filesystem::path(directory) / "sensitive_words.txt", ec);
+    if (ec || size > SIZE_MAX / kBytesPerListByte) return ec ? 0 : SIZE_MAX;
+    return static_cast<std::size_t>(size * kBytesPerListByte);
 }
 
 }  // namespace lee::rules
