@@ -42,8 +42,6 @@ namespace {
 constexpr std::chrono::milliseconds kShutdownGrace{2000};
 constexpr std::chrono::milliseconds kShutdownPoll{10};
 constexpr std::chrono::milliseconds kLogDrain{500};
-// Below this much heap expected for the rules, their load is a few dozen page faults: not worth populating ahead.
-constexpr std::size_t kPopulateFrom = std::size_t{512} << 10;
 
 // Written beside the target and renamed into place, so a script polling the file never reads it half-written.
 bool write_port_file(const std::string& path, unsigned short port) {
@@ -118,12 +116,8 @@ int serve(const lee::cli::ServeOptions& options) {
     // their own, so their memory leaves the process when they are freed. glibc's default threshold rises to the
     // largest block freed so far, after which such blocks come from the heap and stay resident once freed.
     ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
-    // What loading the rules allocates comes from pages populated at once, when it is enough to be worth it: a
-    // populated page costs a sixteenth of a fault, so a small list (the default rules) loads faster without.
-    if (const std::size_t expected = lee::rules::expected_load_bytes(options.rules_directory);
-        expected >= kPopulateFrom) {
-        lee::core::begin_startup_heap(expected);
-    }
+    // What loading the rules allocates comes from pages populated at once, when it is enough to be worth it.
+    lee::core::begin_startup_heap(lee::rules::expected_load_bytes(options.rules_directory));
     std::shared_ptr<const lee::rules::RuleSet> rules;
     try {
         rules = lee::rules::load_rules_directory(options.rules_directory);

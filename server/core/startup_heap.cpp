@@ -16,11 +16,14 @@
 namespace lee::core {
 namespace {
 constexpr int kDefaultTopPad = 128 * 1024;  // glibc's DEFAULT_TOP_PAD
+// Below this, the start's heap is a few dozen page faults: populating pages it may never use would cost more.
+constexpr std::size_t kMinPad = std::size_t{512} << 10;
 constexpr std::size_t kMaxPad = std::size_t{64} << 20;
 std::atomic<bool> padded{false};
 }  // namespace
 
 void begin_startup_heap(std::size_t bytes) noexcept {
+    if (bytes < kMinPad) return;
     ::mallopt(M_TOP_PAD, static_cast<int>(std::min(bytes, kMaxPad)));
     padded.store(true);
     // One block more than the top of the heap holds makes it grow now, by the block and the pad; freed, the block

@@ -1,5 +1,6 @@
 #include "rules/rule_set.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@ namespace lee::rules {
 namespace {
 
 constexpr std::uintmax_t kMaxRulesFileBytes = std::uintmax_t{16} * 1024 * 1024;
+constexpr const char* kSensitiveWordsFile = "sensitive_words.txt";
 
 // nullopt when the file does not exist; throws when it exists but cannot be read.
 std::optional<std::string> read_optional_file(const std::filesystem::path& path) {
@@ -36,7 +38,7 @@ std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory
     auto rules = std::make_shared<RuleSet>();
     const auto apps_path = root / "apps.json";
     if (const auto text = read_optional_file(apps_path)) rules->apps = parse_apps(*text, apps_path.string());
-    const auto words_path = root / "sensitive_words.txt";
+    const auto words_path = root / kSensitiveWordsFile;
     if (const auto text = read_optional_file(words_path)) {
         rules->sensitive_words = SensitiveWordMatcher(parse_sensitive_words(*text, words_path.string()));
     }
@@ -49,9 +51,10 @@ std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory
 std::size_t expected_load_bytes(const std::string& directory) {
     constexpr std::uintmax_t kBytesPerListByte = 100;
     std::error_code ec;
-    const auto size = std::filesystem::file_size(std::filesystem::path(directory) / "sensitive_words.txt", ec);
-    if (ec || size > SIZE_MAX / kBytesPerListByte) return ec ? 0 : SIZE_MAX;
-    return static_cast<std::size_t>(size * kBytesPerListByte);
+    const auto size = std::filesystem::file_size(std::filesystem::path(directory) / kSensitiveWordsFile, ec);
+    if (ec) return 0;
+    // A larger file fails to load anyway.
+    return static_cast<std::size_t>(std::min(size, kMaxRulesFileBytes) * kBytesPerListByte);
 }
 
 }  // namespace lee::rules
