@@ -11,8 +11,9 @@ namespace {
 
 namespace json = boost::json;
 
-// Follows the path of every value as the parser walks the text. The parser hands out views into the text for
-// keys, strings and numbers; for other values the position of the last such view is the best available.
+// Follows the path of every value as the parser walks the text. The text is fed a line at a time, so each event
+// happens on the line being fed: no JSON token spans lines (a string cannot hold a raw newline), and the views the
+// parser hands out are never needed (a string with escapes comes from the parser's own buffer, not the text).
 class PathLocator {
 public:
     static constexpr std::size_t max_object_size = std::size_t(-1);
@@ -20,49 +21,37 @@ public:
     static constexpr std::size_t max_key_size = std::size_t(-1);
     static constexpr std::size_t max_string_size = std::size_t(-1);
 
-    PathLocator(std::string_view text, std::string_view target) : text_(text), target_(target) {}
-    const char* found() const { return found_ ? found_ : (pending_ ? (last_ ? last_ : text_.data()) : nullptr); }
+    explicit PathLocator(std::string_view target) : target_(target) {}
+    void set_line(std::size_t line) { line_ = line; }
+    // An object or array with nothing after its opening bracket is located by that bracket.
+    std::size_t found() const { return found_ ? found_ : (pending_ ? pending_line_ : 0); }
 
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
-    bool on_array_begin(json::error_code&) {
-        value_begins(nullptr);
-        stack_.push_back({true, 0, {}});
-        return true;
-    }
-    bool on_array_end(std::size_t, json::error_code&) {
-        stack_.pop_back();
-        return true;
-    }
-    bool on_object_begin(json::error_code&) {
-        value_begins(nullptr);
-        stack_.push_back({false, 0, {}});
-        return true;
-    }
-    bool on_object_end(std::size_t, json::error_code&) {
-        stack_.pop_back();
-        return true;
-    }
-    bool on_string_part(json::string_view s, std::size_t, json::error_code&) { return note(s); }
-    bool on_string(json::string_view s, std::size_t, json::error_code&) { return value_begins(s.data()); }
+    bool on_array_begin(json::error_code&) { return container_begins(true); }
+    bool on_array_end(std::size_t, json::error_code&) { return container_ends(); }
+    bool on_object_begin(json::error_code&) { return container_begins(false); }
+    bool on_object_end(std::size_t, json::error_code&) { return container_ends(); }
+    bool on_string_part(json::string_view, std::size_t, json::error_code&) { return note(); }
+    bool on_string(json::string_view, std::size_t, json::error_code&) { return value_begins(true); }
     bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
         key_.append(s.data(), s.size());
-        return note(s);
+        return note();
     }
     bool on_key(json::string_view s, std::size_t, json::error_code&) {
         key_.append(s.data(), s.size());
-        note(s);
+        note();
         stack_.back().key = std::move(key_);
         key_.clear();
-        key_position_ = last_;
+        key_line_ = line_;
         return true;
     }
-    bool on_number_part(json::string_view s, json::error_code&) { return note(s); }
-    bool on_int64(std::int64_t, json::string_view s, json::error_code&) { return value_begins(s.data()); }
-    bool on_uint64(std::uint64_t, json::string_view s, json::error_code&) { return value_begins(s.data()); }
-    bool on_double(double, json::string_view s, json::error_code&) { return value_begins(s.data()); }
-    bool on_bool(bool, json::error_code&) { return value_begins(nullptr); }
-    bool on_null(json::error_code&) { return value_begins(nullptr); }
+    bool on_number_part(json::string_view, json::error_code&) { return note(); }
+    bool on_int64(std::int64_t, json::string_view, json::error_code&) { return value_begins(true); }
+    bool on_uint64(std::uint64_t, json::string_view, json::error_code&) { return value_begins(true); }
+    bool on_double(double, json::string_view, json::error_code&) { return value_begins(true); }
+    bool on_bool(bool, json::error_code&) { return value_begins(true); }
+    bool on_null(json::error_code&) { return value_begins(true); }
     bool on_comment_part(json::string_view, json::error_code&) { return true; }
     bool on_comment(json::string_view, json::error_code&) { return true; }
 
@@ -73,27 +62,38 @@ private:
         std::string key;
     };
 
-    bool note(json::string_view s) {
-        if (s.data() < text_.data() || s.data() >= text_.data() + text_.size()) return true;
-        last_ = s.data();
-        if (pending_) {  // the first position inside the wanted array or object element
-            found_ = last_;
+    bool note() {
+        if (pending_) {  // the first line inside the wanted array or object
+            found_ = line_;
             pending_ = false;
         }
         return true;
     }
 
-    bool value_begins(const char* at) {
-        if (at) note(json::string_view(at, 1));
+    bool container_begins(bool is_array) {
+        value_begins(false);
+        stack_.push_back({is_array, 0, {}});
+        return true;
+    }
+
+    bool container_ends() {
+        stack_.pop_back();
+        return true;
+    }
+
+    // `scalar`: the value is whole on this line; an object or array is located by what comes first inside it.
+    bool value_begins(bool scalar) {
+        if (scalar) note();
         if (!stack_.empty() && stack_.back().is_array) ++stack_.back().next_index;
         if (!found_ && !pending_ && path() == target_) {
             const bool keyed = !stack_.empty() && !stack_.back().is_array;
-            if (keyed && key_position_) {
-                found_ = key_position_;
-            } else if (at) {
-                found_ = at;
+            if (keyed && key_line_) {
+                found_ = key_line_;
+            } else if (scalar) {
+                found_ = line_;
             } else {
-                pending_ = true;  // an unnamed object or array: located by what comes first inside it
+                pending_ = true;
+                pending_line_ = line_;
             }
         }
         return true;
@@ -113,13 +113,13 @@ private:
         return out;
     }
 
-    std::string_view text_;
     std::string_view target_;
     std::vector<Level> stack_;
     std::string key_;
-    const char* last_ = nullptr;
-    const char* key_position_ = nullptr;
-    const char* found_ = nullptr;
+    std::size_t line_ = 1;
+    std::size_t key_line_ = 0;
+    std::size_t found_ = 0;
+    std::size_t pending_line_ = 0;
     bool pending_ = false;
 };
 
@@ -130,12 +130,17 @@ std::size_t line_of_json_path(std::string_view text, std::string_view path) {
     options.allow_comments = true;
     options.allow_trailing_commas = true;
     options.max_depth = 64;
-    json::basic_parser<PathLocator> parser(options, text, path);
+    json::basic_parser<PathLocator> parser(options, path);
     json::error_code ec;
-    parser.write_some(false, text.data(), text.size(), ec);
-    const char* at = parser.handler().found();
-    if (!at) return 0;
-    return 1 + static_cast<std::size_t>(std::count(text.data(), at, '\n'));
+    std::size_t line = 1;
+    for (std::string_view rest = text; !rest.empty() && !ec && !parser.done(); ++line) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size() - 1) + 1;
+        parser.handler().set_line(line);
+        parser.write_some(true, rest.data(), end, ec);
+        rest.remove_prefix(end);
+    }
+    if (!ec && !parser.done()) parser.write_some(false, "", 0, ec);  // ends a number that ends the text
+    return parser.handler().found();
 }
 
 }  // namespace lee::rules
