@@ -23,7 +23,7 @@ public:
 
     explicit PathLocator(std::string_view target) : target_(target) {}
     void set_line(std::size_t line) { line_ = line; }
-    // An object or array with nothing after its opening bracket is located by that bracket.
+    // A wanted container still open when the text ends (broken text) is located by its opening bracket.
     std::size_t found() const { return found_ ? found_ : (pending_ ? pending_line_ : 0); }
 
     bool on_document_begin(json::error_code&) { return true; }
@@ -71,12 +71,17 @@ private:
     }
 
     bool container_begins(bool is_array) {
+        note();  // a bracket is what comes first inside an enclosing wanted container
         value_begins(false);
         stack_.push_back({is_array, 0, {}});
         return true;
     }
 
     bool container_ends() {
+        if (pending_) {  // the wanted container is empty: located by its opening bracket
+            found_ = pending_line_;
+            pending_ = false;
+        }
         stack_.pop_back();
         return true;
     }
@@ -85,9 +90,9 @@ private:
     bool value_begins(bool scalar) {
         if (scalar) note();
         if (!stack_.empty() && stack_.back().is_array) ++stack_.back().next_index;
-        if (!found_ && !pending_ && path() == target_) {
+        if (!found_ && !pending_ && at_target()) {
             const bool keyed = !stack_.empty() && !stack_.back().is_array;
-            if (keyed && key_line_) {
+            if (keyed) {
                 found_ = key_line_;
             } else if (scalar) {
                 found_ = line_;
@@ -99,18 +104,25 @@ private:
         return true;
     }
 
-    std::string path() const {
-        if (stack_.empty()) return "$";
-        std::string out;
+    // Whether the current path ("apps[2].rate_limits", "$" for the root) is the target. Compared piece by piece
+    // rather than built: keys may be megabytes long, and every value of the file asks until the target is found.
+    bool at_target() const {
+        if (stack_.empty()) return target_ == "$";
+        std::string_view rest = target_;
+        auto take = [&rest](std::string_view piece) {
+            if (!rest.starts_with(piece)) return false;
+            rest.remove_prefix(piece.size());
+            return true;
+        };
         for (const Level& level : stack_) {
             if (level.is_array) {
-                out += "[" + std::to_string(level.next_index - 1) + "]";
-            } else {
-                if (!out.empty()) out += ".";
-                out += level.key;
+                const std::string index = "[" + std::to_string(level.next_index - 1) + "]";
+                if (!take(index)) return false;
+            } else if ((rest.size() != target_.size() && !take(".")) || !take(level.key)) {
+                return false;
             }
         }
-        return out;
+        return rest.empty();
     }
 
     std::string_view target_;
@@ -136,7 +148,13 @@ std::size_t line_of_json_path(std::string_view text, std::string_view path) {
     for (std::string_view rest = text; !rest.empty() && !ec && !parser.done(); ++line) {
         const std::size_t end = std::min(rest.find('\n'), rest.size() - 1) + 1;
         parser.handler().set_line(line);
-        parser.write_some(true, rest.data(), end, ec);
+        if (rest[end - 1] == '\n') {
+            parser.write_some(true, rest.data(), end, ec);
+        } else {
+            // Boost.JSON 1.81 reads a byte past a chunk that ends a comment begun in an earlier chunk.
+            const std::string last_line = std::string(rest) + '\n';
+            parser.write_some(true, last_line.data(), last_line.size(), ec);
+        }
         rest.remove_prefix(end);
     }
     if (!ec && !parser.done()) parser.write_some(false, "", 0, ec);  // ends a number that ends the text

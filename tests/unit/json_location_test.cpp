@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <memory>
+#include <string_view>
+
 #include <boost/test/unit_test.hpp>
 
 #include "rules/apps.hpp"
@@ -37,6 +41,24 @@ BOOST_AUTO_TEST_CASE(finds_keys_values_and_array_elements) {
     BOOST_TEST(line_of_json_path("// empty\n{\n}\n", "$") == 2u);  // nothing inside: the opening bracket
     BOOST_TEST(line_of_json_path("[1,\n 2]", "[1]") == 2u);
     BOOST_TEST(line_of_json_path("[1,\n 2]", "[0]") == 1u);
+    BOOST_TEST(line_of_json_path("[\n{},\n1\n]", "[0]") == 2u);            // an empty container, with more after it
+    BOOST_TEST(line_of_json_path("[\n  [\n    1]]", "$") == 2u);           // a bracket is the first thing inside
+    BOOST_TEST(line_of_json_path("\n7", "$") == 2u);                       // a number that ends the text
+    BOOST_TEST(line_of_json_path("{\"a\": /* x\n y */\n 1}", "a") == 1u);  // a comment over two lines
+    BOOST_TEST(line_of_json_path("[/*\n*/ 1,\n 2]", "[0]") == 2u);
+    BOOST_TEST(line_of_json_path("{\r\n\"a\": 1,\r\n\"b\": 2\r\n}", "b") == 3u);  // CRLF
+    BOOST_TEST(line_of_json_path("{\"a\": {\"\": {\"b\": 1}}}", "a..b") == 1u);   // an empty key
+}
+
+// Text the loader refused is located too (the tests above pass broken text). Under ASan these caught Boost.JSON
+// 1.81 reading a byte past a chunk that ends a comment begun in an earlier one.
+BOOST_AUTO_TEST_CASE(broken_text_ending_in_a_comment_is_read_within_bounds) {
+    for (const std::string_view text : {"/*\n*/", "{\"a\": /*\n*/", "[1, /*\n\n*/"}) {
+        // On the heap at its exact size (no terminating zero, no spare capacity), so ASan sees a byte past it.
+        const auto exact = std::make_unique<char[]>(text.size());
+        std::copy(text.begin(), text.end(), exact.get());
+        BOOST_TEST(line_of_json_path(std::string_view(exact.get(), text.size()), "$") <= 2u);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(unknown_paths_and_broken_text_give_zero) {
