@@ -67,7 +67,9 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
     }
     CommandResult result;
     // As JSON text: a one-field object cost two allocations and a serializer walk per create (issue 11).
-    result.payload_text = R"("RoomId":)";
+    constexpr std::string_view kRoomIdKey = R"("RoomId":)";
+    result.payload_text.reserve(kRoomIdKey.size() + room.room_id.size() + 2);  // one allocation when nothing escapes
+    result.payload_text.append(kRoomIdKey);
     append_json_string(result.payload_text, room.room_id);
     result.why = "ok: room created";
     if (context.wants(core::CallbackEvent::after_create_room)) {

@@ -21,8 +21,10 @@ void append_json_string(std::string& out, std::string_view text);
 // Appends `value` in decimal (a JSON number, or any decimal the answers carry) to `out`.
 template <std::integral Integer>
 void append_decimal(std::string& out, Integer value) {
-    std::array<char, 24> digits{};
-    out.append(digits.data(), std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr);
+    std::array<char, 24> digits;  // uninitialised: to_chars writes every byte that is read
+    const char* end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+    // Pointer and length: the iterator-pair append goes through the general replace.
+    out.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
 }
 
 }  // namespace lee::api

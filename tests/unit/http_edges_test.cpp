@@ -349,6 +349,15 @@ BOOST_AUTO_TEST_CASE(format_and_sequence) {
     BOOST_TEST(std::regex_match(max.next(), pattern));
 }
 
+// A seeded run repeats its ids exactly, from one build to the next (values of the first hand-written formatter).
+BOOST_AUTO_TEST_CASE(a_seed_gives_the_same_ids) {
+    RequestIdGenerator generator(12345);
+    BOOST_TEST(generator.next() == "Id-13fc06247e2add286cfd08fb0f5b8516-O-Seq-1");
+    std::string last;
+    for (int i = 2; i <= 1000; ++i) last = generator.next();
+    BOOST_TEST(last == "Id-0e4312f8de80267c4e21ca0e7dfc82c6-O-Seq-1000");
+}
+
 BOOST_AUTO_TEST_CASE(unique_across_ten_thousand) {
     RequestIdGenerator generator(7);
     std::set<std::string> ids;
