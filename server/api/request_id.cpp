@@ -43,7 +43,7 @@ std::string RequestIdGenerator::next() {
     const std::uint64_t sequence = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
     const std::uint64_t high = mix(seed_ ^ mix(sequence));
     const std::uint64_t low = mix(high ^ sequence);
-    // Written into one buffer and copied into the string once: appending piece by piece cost half the id.
+    // Written into one buffer and copied into the string once: appending piece by piece cost about a third of the id.
     constexpr std::string_view kHead = "Id-";
     constexpr std::string_view kMiddle = "-O-Seq-";
     std::array<char, kHead.size() + 32 + kMiddle.size() + 20> text;  // uninitialised: every byte read is written

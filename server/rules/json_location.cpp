@@ -12,8 +12,8 @@ namespace {
 namespace json = boost::json;
 
 // Follows the path of every value as the parser walks the text. The text is fed a line at a time, so each event
-// happens on the line being fed: no JSON token spans lines (a string cannot hold a raw newline), and the views the
-// parser hands out are never needed (a string with escapes comes from the parser's own buffer, not the text).
+// happens on the line being fed: no JSON token spans lines (a string cannot hold a raw newline). Where the parser's
+// views point is never used, only keys' contents (a string with escapes comes from the parser's own buffer).
 class PathLocator {
 public:
     static constexpr std::size_t max_object_size = std::size_t(-1);
@@ -151,13 +151,13 @@ std::size_t line_of_json_path(std::string_view text, std::string_view path) {
         if (rest[end - 1] == '\n') {
             parser.write_some(true, rest.data(), end, ec);
         } else {
-            // Boost.JSON 1.81 reads a byte past a chunk that ends a comment begun in an earlier chunk.
+            // Boost.JSON 1.81 reads a byte past a chunk that ends a comment begun in an earlier chunk. The newline
+            // also ends a number that ends the text, so no closing write is needed.
             const std::string last_line = std::string(rest) + '\n';
             parser.write_some(true, last_line.data(), last_line.size(), ec);
         }
         rest.remove_prefix(end);
     }
-    if (!ec && !parser.done()) parser.write_some(false, "", 0, ec);  // ends a number that ends the text
     return parser.handler().found();
 }
 
