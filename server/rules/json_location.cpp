@@ -24,7 +24,7 @@ public:
     explicit PathLocator(std::string_view target) : target_(target) {}
     void set_line(std::size_t line) { line_ = line; }
     // A wanted container still open when the text ends (broken text) is located by its opening bracket.
-    std::size_t found() const { return found_ ? found_ : (pending_ ? pending_line_ : 0); }
+    std::size_t found() const { return found_ ? found_ : pending_line_; }
 
     bool on_document_begin(json::error_code&) { return true; }
     bool on_document_end(json::error_code&) { return true; }
@@ -63,9 +63,9 @@ private:
     };
 
     bool note() {
-        if (pending_) {  // the first line inside the wanted array or object
+        if (pending_line_) {  // the first line inside the wanted array or object
             found_ = line_;
-            pending_ = false;
+            pending_line_ = 0;
         }
         return true;
     }
@@ -78,9 +78,9 @@ private:
     }
 
     bool container_ends() {
-        if (pending_) {  // the wanted container is empty: located by its opening bracket
+        if (pending_line_) {  // the wanted container is empty: located by its opening bracket
             found_ = pending_line_;
-            pending_ = false;
+            pending_line_ = 0;
         }
         stack_.pop_back();
         return true;
@@ -90,14 +90,13 @@ private:
     bool value_begins(bool scalar) {
         if (scalar) note();
         if (!stack_.empty() && stack_.back().is_array) ++stack_.back().next_index;
-        if (!found_ && !pending_ && at_target()) {
+        if (!found_ && !pending_line_ && at_target()) {
             const bool keyed = !stack_.empty() && !stack_.back().is_array;
             if (keyed) {
                 found_ = key_line_;
             } else if (scalar) {
                 found_ = line_;
             } else {
-                pending_ = true;
                 pending_line_ = line_;
             }
         }
@@ -131,8 +130,7 @@ private:
     std::size_t line_ = 1;
     std::size_t key_line_ = 0;
     std::size_t found_ = 0;
-    std::size_t pending_line_ = 0;
-    bool pending_ = false;
+    std::size_t pending_line_ = 0;  // the wanted container's opening line while nothing inside it is seen yet
 };
 
 }  // namespace
