@@ -28,7 +28,7 @@
 # shellcheck disable=SC2154
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh wrk nginx-light
+scripts/setup.sh wrk nginx-light linux-perf
 binary=${LEE_BENCH_BINARY:-build/live-engine-emulator}
 [ -n "${LEE_BENCH_BINARY:-}" ] || scripts/build.sh release >/dev/null
 
@@ -50,7 +50,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-: >"$work/runs"      # one line per wrk run: label rps cpu_us p50 p99 p99.9 max requests errors (ms)
+: >"$work/runs"      # one line per wrk run: label rps cpu_us p50 p99 p99.9 max (ms) requests errors page-faults
 : >"$work/rows"      # the results table
 : >"$work/failures"  # what failed; the exit status
 
@@ -127,6 +127,10 @@ cpu_ticks() {  # pids...: utime + stime of all of them, in clock ticks
   echo "$total"
 }
 hz=$(getconf CLK_TCK)
+# Page faults taken by the servers, from perf's software counter where perf can attach (/proc's minflt counts
+# pages populated in bulk too, as faults).
+counts_faults=
+perf stat -e page-faults -- true >/dev/null 2>&1 && counts_faults=yes
 codes() {  # port command: "error_code count" per line, from lee_requests_total
   curl -sf "http://127.0.0.1:$1/metrics" |
     sed -n "s/^lee_requests_total{command=\"$2\",error_code=\"\([0-9]*\)\"} \([0-9.e+]*\)\$/\1 \2/p"
@@ -139,22 +143,32 @@ codes() {  # port command: "error_code count" per line, from lee_requests_total
 wrk_run() {  # label port command sdkappid expected-code(- for nginx) connections seconds script [lua args...]
   local label=$1 port=$2 command=$3 sdkappid=$4 expected=$5 connections=$6 secs=$7 script=$8
   shift 8
-  local pids before after output line codes_before=
+  local pids before after output line codes_before= counter= faults=-1
   read -ra pids <<<"${server_pids[$port]}"
   [ "$expected" = - ] || codes_before=$(codes "$port" "$command")
+  if [ -n "$counts_faults" ]; then
+    perf stat -x, -e page-faults -p "$(IFS=,; echo "${pids[*]}")" -o "$work/faults" 2>/dev/null &
+    counter=$!
+  fi
   before=$(cpu_ticks "${pids[@]}")
   output=$(${client_now[@]+"${client_now[@]}"} wrk -t1 -c"$connections" -d"${secs}s" --latency -s "$script" \
     "$(api "$port" "$command" "$sdkappid")" -- "$@")
   after=$(cpu_ticks "${pids[@]}")
-  line=$(awk -v label="$label" -v ticks=$((after - before)) -v hz="$hz" '
+  if [ -n "$counter" ]; then
+    kill -INT "$counter"
+    wait "$counter" 2>/dev/null || true
+    faults=$(awk -F, '/page-faults/ && $1 ~ /^[0-9]+$/ { print $1 }' "$work/faults")
+  fi
+  line=$(awk -v label="$label" -v ticks=$((after - before)) -v faults="${faults:--1}" -v hz="$hz" '
     /Requests\/sec/ { rps = $2 }
     /^tail / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] } }
     END { if (v["requests"] == 0) exit 1
-          printf "%s %.0f %.2f %.3f %.3f %.3f %.3f %d %d\n", label, rps, ticks * 1e6 / hz / v["requests"],
-                 v["p50"] / 1000, v["p99"] / 1000, v["p99.9"] / 1000, v["max"] / 1000, v["requests"], v["errors"] }' \
+          printf "%s %.0f %.2f %.3f %.3f %.3f %.3f %d %d %d\n", label, rps, ticks * 1e6 / hz / v["requests"],
+                 v["p50"] / 1000, v["p99"] / 1000, v["p99.9"] / 1000, v["max"] / 1000, v["requests"], v["errors"],
+                 faults }' \
     <<<"$output") || { fail "$label: wrk made no request: $output"; return; }
   echo "$line" >>"$work/runs"
-  read -r _ _ _ _ _ _ _ requests errors <<<"$line"
+  read -r _ _ _ _ _ _ _ requests errors _ <<<"$line"
   [ "$errors" -eq 0 ] || fail "$label: $errors of $requests requests failed (socket errors, non-2xx or wrong answers)"
   grep -q "Socket errors\|Non-2xx" <<<"$output" && fail "$label: $(grep "Socket errors\|Non-2xx" <<<"$output")"
   [ "$expected" = - ] && return
@@ -169,11 +183,14 @@ wrk_run() {  # label port command sdkappid expected-code(- for nginx) connection
 }
 client_now=(${client[@]+"${client[@]}"})
 
-agg() {  # label: mean rps, CPU µs/request over all its runs, worst p50 p99 p99.9 max, requests, errors
+agg() {  # label: mean rps, CPU µs/request over all its runs, worst p50 p99 p99.9 max, requests, errors, page
+         # faults per 1,000 requests (n/a without perf)
   awk -v label="$1" '$1 == label { n++; rps += $2; cpu += $3 * $8; req += $8; err += $9
+      if ($10 < 0) nofaults = 1; faults += $10
       if ($4 > p50) p50 = $4; if ($5 > p99) p99 = $5; if ($6 > p999) p999 = $6; if ($7 > max) max = $7 }
-    END { if (n == 0) { print "0 0 0 0 0 0 0 0"; exit }
-          printf "%.0f %.2f %.3f %.3f %.3f %.3f %d %d\n", rps / n, cpu / req, p50, p99, p999, max, req, err }' "$work/runs"
+    END { if (n == 0) { print "0 0 0 0 0 0 0 0 n/a"; exit }
+          printf "%.0f %.2f %.3f %.3f %.3f %.3f %d %d %s\n", rps / n, cpu / req, p50, p99, p999, max, req, err,
+                 nofaults ? "n/a" : sprintf("%.1f", faults * 1000 / req) }' "$work/runs"
 }
 calc() { awk "BEGIN { printf \"$1\", $2 }"; }
 # A row of the results table; met is yes/no from the comparison, or "info" (reported, not a target).
@@ -235,8 +252,8 @@ for round in $(seq "$rounds"); do
 done
 kill "$nginx_pid"; wait "$nginx_pid" 2>/dev/null || true
 side_rooms=$(metric "$port_main" lee_rooms_total)
-read -r n_rps n_cpu n_p50 n_p99 n_p999 n_max _ <<<"$(agg nginx)"
-read -r e_rps e_cpu e_p50 e_p99 e_p999 e_max _ <<<"$(agg emulator)"
+read -r n_rps n_cpu n_p50 n_p99 n_p999 n_max _ _ n_faults <<<"$(agg nginx)"
+read -r e_rps e_cpu e_p50 e_p99 e_p999 e_max _ _ e_faults <<<"$(agg emulator)"
 ratio_rps=$(calc %.2f "$e_rps / $n_rps")
 ratio_cpu=$(calc %.2f "$e_cpu / $n_cpu")
 row "create_room throughput, emulator / nginx" "$ratio_rps ($e_rps vs $n_rps req/s)" "≥ 0.8" "$(met "$ratio_rps" ">=" 0.8)"
@@ -244,6 +261,9 @@ row "create_room CPU per request, emulator / nginx" "$ratio_cpu ($e_cpu vs $n_cp
   "$(met "$ratio_cpu" "<=" 1.5)"
 row "create_room p99 (worst round)" "$e_p99 ms" "≤ 1 ms" "$(met "$e_p99" "<=" 1)"
 row "create_room max (worst round)" "$e_max ms" "≤ 5 ms" "$(met "$e_max" "<=" 5)"
+# A room is heap touched for the first time: a page fault (~10 µs on a VM) every 16 rooms or so, unless the heap's
+# growth is populated in bulk (server/core/heap_pages).
+row "page faults per 1,000 create_room (perf's page-faults), emulator / nginx" "$e_faults / $n_faults" "-" info
 row "rooms stored by the emulator's side-by-side rounds" "$side_rooms" "> 500,000" "$(met "$side_rooms" ">" 500000)"
 
 # 3. The same emulator filled to $fill rooms (unique RoomIds, the same body), then memory and get_room_list.

@@ -20,7 +20,7 @@
 
 #include "auth/usersig.hpp"
 #include "cli/options.hpp"
-#include "core/startup_heap.hpp"
+#include "core/heap_pages.hpp"
 #include "core/utf8.hpp"
 #include "emulator.hpp"
 #include "http/router.hpp"
@@ -170,7 +170,11 @@ int serve(const lee::cli::ServeOptions& options) {
     lee::http::IoThreads io_threads(options.threads);
     boost::asio::io_context& io = io_threads.first();
     const lee::http::Handlers handlers{
-        [&emulator](const lee::http::Request& request) { return lee::http::handle_request(emulator, request); },
+        [&emulator](const lee::http::Request& request) {
+            lee::http::Answer answer = lee::http::handle_request(emulator, request);
+            lee::core::populate_heap_growth();
+            return answer;
+        },
         [&emulator](const lee::http::Refusal& refusal) { lee::http::record_refusal(emulator, refusal); }};
     std::vector<std::shared_ptr<lee::http::Listener>> listeners;
     auto listen = [&](const std::string& host, std::uint16_t port,
