@@ -1,7 +1,6 @@
 #include "core/heap_pages.hpp"
 
 #include <malloc.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,9 +20,8 @@ constexpr int kDefaultTopPad = 128 * 1024;  // glibc's DEFAULT_TOP_PAD
 constexpr std::size_t kMinPad = std::size_t{512} << 10;
 constexpr std::size_t kMaxPad = std::size_t{64} << 20;
 std::atomic<bool> padded{false};
-std::atomic<bool> serving{false};
-pthread_t serving_thread{};
-std::uintptr_t populated_to = 0;  // the break as last populated; only serving_thread reads or writes it
+thread_local bool serves_heap = false;  // set on the thread that called end_startup_heap()
+std::uintptr_t seen_break = 0;          // the break at that thread's last call; only that thread uses it
 std::uintptr_t current_break() noexcept { return reinterpret_cast<std::uintptr_t>(::sbrk(0)); }
 // A failure leaves the pages to be faulted in one at a time, as without this.
 void populate(std::uintptr_t from, std::uintptr_t to) noexcept {
@@ -52,17 +50,15 @@ void begin_startup_heap(std::size_t bytes) noexcept {
 void end_startup_heap() noexcept {
     if (padded.exchange(false)) ::mallopt(M_TOP_PAD, kDefaultTopPad);
     ::malloc_trim(0);
-    serving_thread = ::pthread_self();
-    populated_to = current_break();
-    serving.store(true, std::memory_order_release);
+    serves_heap = true;
+    seen_break = current_break();
 }
 
 void populate_heap_growth() noexcept {
-    if (!serving.load(std::memory_order_acquire) || ::pthread_equal(::pthread_self(), serving_thread) == 0) return;
+    if (!serves_heap) return;
     const std::uintptr_t now = current_break();
-    // The malloc that moved the break has touched the first new page already; the rest are still unfaulted.
-    if (now > populated_to) populate(populated_to, now);
-    populated_to = now;  // lower after a trim: the pages above it are gone
+    if (now > seen_break) populate(seen_break, now);
+    seen_break = now;  // lower after a trim: the pages above it are gone
 }
 
 }  // namespace lee::core
