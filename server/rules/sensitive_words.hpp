@@ -60,7 +60,6 @@ private:
     // other byte), one row per state for the shallowest states: one lookup per byte instead of a failure walk.
     // States are numbered breadth-first, so the rows are those of states [0, table_rows_); a deeper state takes the
     // walk. Entries are 16-bit state numbers, so only lists of up to 65,536 states get a table.
-    void number_breadth_first(const std::vector<std::int32_t>& breadth_first);
     void build_table(std::size_t max_bytes);
     std::array<std::uint16_t, 256> class_of_{};  // 0: a byte no word has
     std::size_t class_count_ = 1;

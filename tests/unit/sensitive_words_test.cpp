@@ -173,6 +173,23 @@ BOOST_AUTO_TEST_CASE(duplicates_and_trimming) {
     BOOST_TEST(m.contains_any("赌博"));
 }
 
+// The trie is built from the words in folded order (each sharing its prefix with the one before): given out of order
+// and in mixed case, the words still share their nodes, and a case variant seen first is the one reported even when
+// a later one sorts before it byte for byte ('B' < 'b').
+BOOST_AUTO_TEST_CASE(shared_prefixes_out_of_order) {
+    const SensitiveWordMatcher m({"abc", "b", "AB", "Abd", "ab", "BC"});
+    BOOST_TEST(m.states() == 7U);                 // the root, a, ab, abc, abd, b, bc
+    BOOST_TEST(*m.first_match("xxABD") == "AB");  // "ab" ends before "abd"
+    BOOST_TEST(*m.first_match("xxAbD") == "AB");
+    BOOST_TEST(*m.first_match("c b") == "b");
+    BOOST_TEST(*m.first_match("bc") == "b");
+    const SensitiveWordMatcher upper_first({"BAD", "bad", "Bad"});
+    BOOST_TEST(upper_first.states() == 4U);
+    BOOST_TEST(*upper_first.first_match("so bad") == "BAD");
+    const SensitiveWordMatcher lower_first({"bad", "BAD"});
+    BOOST_TEST(*lower_first.first_match("so BAD") == "bad");
+}
+
 BOOST_AUTO_TEST_CASE(non_ascii_bytes_not_folded) {
     // É = C3 89 and é = C3 A9 differ by 0x20 in the last byte: folding non-ASCII bytes would wrongly equate them.
     const SensitiveWordMatcher m({"É"});
