@@ -432,6 +432,10 @@ echo "| emulator / nginx | $ratio_rps | $ratio_cpu | $(calc %.2f "$e_p50 / $n_p5
 echo
 echo "(requests/s: mean of the rounds; CPU: over all rounds, from /proc/PID/stat; latencies: the worst round)"
 echo
+echo "Each round (requests/s, CPU µs/request, p50 / p99 / p99.9 / max ms):"
+awk '$1 == "nginx" || $1 == "emulator" { printf "- %s: %s, %s, %s / %s / %s / %s\n", $1, $2, $3, $4, $5, $6, $7 }' \
+  "$work/runs"
+echo
 echo "| measurement | value | target | met |"
 echo "|---|--:|---|---|"
 cat "$work/rows"

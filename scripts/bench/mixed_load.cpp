@@ -172,6 +172,7 @@ private:
         while (connection.written < connection.out.size()) {
             const ssize_t n = send(connection.fd, connection.out.data() + connection.written,
                                    connection.out.size() - connection.written, MSG_NOSIGNAL);
+            if (n < 0 && errno == EINTR) continue;
             if (n < 0 && errno == EAGAIN) break;
             if (n <= 0) die("send");
             connection.written += static_cast<std::size_t>(n);
@@ -188,6 +189,7 @@ private:
     void read_some(Connection& connection, std::int64_t end) {
         for (;;) {
             const ssize_t n = recv(connection.fd, buffer_.data(), buffer_.size(), 0);
+            if (n < 0 && errno == EINTR) continue;
             if (n < 0 && errno == EAGAIN) break;
             if (n < 0) die("recv");
             if (n == 0) {
@@ -223,9 +225,10 @@ private:
         tally.latencies_us.push_back(static_cast<std::uint32_t>(std::max<std::int64_t>(latency, 0)));
         if (!ok) ++tally.errors;
         if (ok && connection.kind == Kind::list) note_cursor(body);
-        connection.in.erase(0, total);
         const auto persistence = header(head, "connection");
-        if (persistence && (*persistence == "close" || *persistence == "Close")) {
+        const bool closing = persistence && equal_ignoring_case(*persistence, "close");
+        connection.in.erase(0, total);  // head and body are views into it: not used below
+        if (closing) {
             // As wrk: a server that ends keep-alive (nginx after 1,000 requests) gets a new connection.
             close(connection.fd);
             connection.in.clear();
@@ -245,17 +248,23 @@ private:
         if (to != std::string_view::npos) next_cursor_.assign(body.substr(from, to - from));
     }
 
+    static char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+    static bool equal_ignoring_case(std::string_view text, std::string_view lower_case) {
+        return text.size() == lower_case.size() &&
+               std::equal(text.begin(), text.end(), lower_case.begin(), [](char a, char b) { return lower(a) == b; });
+    }
+
     // The value of a header of the answer's head (name in lower case), or nullopt.
     static std::optional<std::string_view> header(std::string_view head, std::string_view name) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
         for (std::size_t at = head.find("\r\n"); at != std::string_view::npos; at = head.find("\r\n", at + 2)) {
             const std::string_view line = head.substr(at + 2, head.find("\r\n", at + 2) - (at + 2));
             if (line.size() <= name.size() || line[name.size()] != ':' ||
-                !std::equal(name.begin(), name.end(), line.begin(), [&](char a, char b) { return a == lower(b); })) {
+                !std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) { return a == lower(b); })) {
                 continue;
             }
             std::string_view value = line.substr(name.size() + 1);
-            while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+            while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+            while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
             return value;
         }
         return std::nullopt;
