@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """RSS of the emulator before, after 200,000 apps holding one room each, after a reset, and after as many rooms
-in one app: what an app costs beside its room, and whether a reset gives the memory back.
+in one app: what an app costs beside its room, and whether a reset gives the memory back. Then the same rooms come
+back from --state-file in a new process, which must not hold more than the one that made them (the text of the file
+and what parsing it took are given back before READY).
 
 Usage: apps_memory.py BINARY [APPS]   (prints one line per figure; exits 1 when a bound below is missed)
 """
@@ -18,6 +20,8 @@ BODY = json.dumps({"RoomInfo": {"RoomId": "r", "RoomName": "memory probe", "Room
 # a reset gives back all but this much of what the apps took.
 MAX_APP_OVERHEAD = 1536
 MAX_KEPT_AFTER_RESET = 0.10
+# A start from the state file holds at most this much more than the emulator that saved it.
+MAX_RESTORED_RATIO = 1.25
 
 
 def rss_kib(pid):
@@ -76,6 +80,28 @@ def reset(port):
     sock.close()
 
 
+def start(binary, rules, port_file, *flags):
+    if os.path.exists(port_file):
+        os.remove(port_file)
+    emulator = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--rules", rules, "--log-level", "warn",
+                                 "--port-file", port_file, "--threads", "2", *flags],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if os.environ.get("LEE_DEBUG") else None)
+    for _ in range(600):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            return emulator, int(open(port_file).read())
+        if emulator.poll() is not None:
+            raise SystemExit(f"{binary} exited with {emulator.returncode} before listening")
+        time.sleep(0.05)
+    emulator.kill()
+    raise SystemExit(f"{binary} did not listen within 30 s")
+
+
+def stop(emulator):
+    emulator.terminate()
+    if emulator.wait() != 0:
+        raise SystemExit(f"the emulator exited with {emulator.returncode} at SIGTERM")
+
+
 def main():
     binary = sys.argv[1]
     apps = int(sys.argv[2]) if len(sys.argv) > 2 else 200_000
@@ -83,17 +109,11 @@ def main():
         with open(os.path.join(rules, "apps.json"), "w") as out:
             json.dump({"defaults": {"rate_limits": {"create_room": 0}, "room_create_interval_ms": 0}}, out)
         port_file = os.path.join(rules, "port")
-        emulator = subprocess.Popen([binary, "--listen", "127.0.0.1:0", "--rules", rules, "--log-level", "warn",
-                                     "--port-file", port_file, "--threads", "2", "--max-apps", str(apps + 10)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if os.environ.get("LEE_DEBUG") else None)
+        state_file = os.path.join(rules, "state.json")
+        # Saved only at the clean stop below.
+        flags = ("--max-apps", str(apps + 10), "--state-file", state_file, "--state-save-interval", "0")
+        emulator, port = start(binary, rules, port_file, *flags)
         try:
-            for _ in range(200):
-                if os.path.exists(port_file) and open(port_file).read().strip():
-                    break
-                if emulator.poll() is not None:
-                    raise SystemExit(f"{binary} exited with {emulator.returncode} before listening")
-                time.sleep(0.05)
-            port = int(open(port_file).read())
             # Warm-up: one app, one room, so the allocator's and the threads' first costs are not counted.
             send_all(port, [create(1, "warm")], connections=1)
             reset(port)
@@ -106,8 +126,12 @@ def main():
             rooms = send_all(port, [create(7, f"room-{i}") for i in range(apps)])
             after_rooms = rss_kib(emulator.pid)
         finally:
-            emulator.terminate()
-            emulator.wait()
+            stop(emulator)
+        emulator, port = start(binary, rules, port_file, *flags)
+        try:
+            restored = rss_kib(emulator.pid)
+        finally:
+            stop(emulator)
     per_app = (after_apps - before) * 1024 / max(created, 1)
     per_room = (after_rooms - after_reset) * 1024 / max(rooms, 1)
     kept = (after_reset - before) / max(after_apps - before, 1)
@@ -115,6 +139,8 @@ def main():
     print(f"RSS after {created} apps  {after_apps:>9} KiB   ≈ {per_app:.0f} bytes per app holding one room")
     print(f"RSS after reset       {after_reset:>9} KiB   ({kept:.1%} of what the apps took is kept)")
     print(f"RSS after {rooms} rooms in one app {after_rooms:>9} KiB   ≈ {per_room:.0f} bytes per room")
+    print(f"RSS of a new start from --state-file with them {restored:>9} KiB   "
+          f"({restored / max(after_rooms, 1):.2f} of the saving emulator's, bound {MAX_RESTORED_RATIO})")
     print(f"an app beside its room ≈ {per_app - per_room:.0f} bytes (bound {MAX_APP_OVERHEAD})")
     failed = created != apps or rooms != apps
     if failed:
@@ -124,6 +150,9 @@ def main():
         failed = True
     if kept > MAX_KEPT_AFTER_RESET:
         print("FAIL: reset kept more than the bound")
+        failed = True
+    if restored > MAX_RESTORED_RATIO * after_rooms:
+        print("FAIL: a start from --state-file holds more than the bound")
         failed = True
     return 1 if failed else 0
 
