@@ -15,7 +15,8 @@ namespace lee::core {
 void begin_startup_heap(std::size_t bytes) noexcept;
 // Gives the free pages back, so idle memory is what serving needs, and, after begin_startup_heap(), puts the pad
 // back to glibc's default (a MALLOC_TOP_PAD_ setting from the environment is not kept). The calling thread becomes
-// the one populate_heap_growth() serves.
+// the one populate_heap_growth() serves. Called again (after a state file's load), it gives back what was freed since
+// and starts the populate from the break as it then stands.
 void end_startup_heap() noexcept;
 // While serving: pages the heap has grown by since the last call are populated in one madvise, instead of faulting
 // one at a time as rooms fill them (a fault costs ~11 µs on the CI's VMs, a populated page ~0.9 µs; a million rooms
