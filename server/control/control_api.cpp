@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -493,22 +494,27 @@ api::ApiResponse snapshot(Emulator& emulator, const api::ApiRequest& request) {
         return reply(200, state::to_json(emulator.capture(sdkappid), false));
     }
     if (request.method != "PUT") return problem(405, "use GET or PUT");
-    json::error_code ec;
-    const json::value document = json::parse(request.body, ec);
-    if (ec) return problem(400, "the body is not JSON: " + ec.message());
+    std::optional<state::Snapshot> parsed;
+    {
+        json::error_code ec;
+        const json::value document = json::parse(request.body, ec);
+        if (ec) return problem(400, "the body is not JSON: " + ec.message());
+        try {
+            parsed = state::parse_snapshot(document, emulator.rules().get()->apps, emulator.options().tenant_limits,
+                                           sdkappid);
+        } catch (const rules::SettingError& error) {
+            return problem(400, std::string("not a snapshot this emulator can load: ") + error.what());
+        }
+    }
+    // The parse is freed by now, so the trim that ends restore() gives it back too (108,000 rooms: 208 MB RSS
+    // after the PUT while it outlived the trim).
     std::size_t apps = 0;
     std::size_t rooms = 0;
-    try {
-        auto parsed =
-            state::parse_snapshot(document, emulator.rules().get()->apps, emulator.options().tenant_limits, sdkappid);
-        for (const auto& app : parsed.apps) {
-            ++apps;
-            rooms += app.contents.rooms.size();
-        }
-        emulator.restore(std::move(parsed));
-    } catch (const rules::SettingError& error) {
-        return problem(400, std::string("not a snapshot this emulator can load: ") + error.what());
+    for (const auto& app : parsed->apps) {
+        ++apps;
+        rooms += app.contents.rooms.size();
     }
+    emulator.restore(std::move(*parsed));
     json::object out{{"restored", true}, {"apps", apps}, {"rooms", rooms}};
     out["sdkappid"] = sdkappid ? json::value(*sdkappid) : json::value(nullptr);
     return reply(200, out);

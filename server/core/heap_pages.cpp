@@ -20,6 +20,10 @@ constexpr int kDefaultTopPad = 128 * 1024;  // glibc's DEFAULT_TOP_PAD
 constexpr std::size_t kMinPad = std::size_t{512} << 10;
 constexpr std::size_t kMaxPad = std::size_t{64} << 20;
 std::atomic<bool> padded{false};
+// What a request's growth leaves untouched is glibc's pad above the block it grew for (128 KiB by default): only the
+// top of a larger growth is populated. A bulk load (a snapshot put back) wrote its own pages, and the ones it freed
+// and malloc_trim gave back would otherwise be made resident again.
+constexpr std::uintptr_t kMaxPopulatedGrowth = std::uintptr_t{512} << 10;
 thread_local bool serves_heap = false;  // set on the thread that called end_startup_heap()
 std::uintptr_t seen_break = 0;          // the break at that thread's last call; only that thread uses it
 std::uintptr_t current_break() noexcept { return reinterpret_cast<std::uintptr_t>(::sbrk(0)); }
@@ -57,7 +61,7 @@ void end_startup_heap() noexcept {
 void populate_heap_growth() noexcept {
     if (!serves_heap) return;
     const std::uintptr_t now = current_break();
-    if (now > seen_break) populate(seen_break, now);
+    if (now > seen_break) populate(std::max(seen_break, now - std::min(now, kMaxPopulatedGrowth)), now);
     seen_break = now;  // lower after a trim: the pages above it are gone
 }
 
