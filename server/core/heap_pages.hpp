@@ -19,12 +19,14 @@ void begin_startup_heap(std::size_t bytes) noexcept;
 void end_startup_heap() noexcept;
 // While serving: pages the heap has grown by since the last call are populated in one madvise, instead of faulting
 // one at a time as rooms fill them (a fault costs ~11 µs on the CI's VMs, a populated page ~0.9 µs; a million rooms
-// fill some 60,000 pages). Called after each request; does something only on the thread that called
-// end_startup_heap(), whose allocations move the break (with glibc's default arena count, other threads allocate
-// from mapped arenas; where MALLOC_ARENA_MAX=1 makes them share it, what they grow is populated a call later), and
-// only when the break has moved: otherwise a thread-local flag and a read of the break. Only the top 512 KiB of a
-// growth are populated: beyond glibc's pad, the request wrote the pages it grew for. The one request that moved it
-// waits for the populate before its answer goes out (about 20 µs for the 32 pages glibc grows by).
+// fill some 60,000 pages). Called after each request.
+// - On the thread that called end_startup_heap(), whose allocations move the break: something happens only when the
+//   break has moved (otherwise a thread-local flag and a read of the break), and only the top 512 KiB of a growth
+//   are populated (beyond glibc's pad, the request wrote the pages it grew for). The one request that moved it waits
+//   for the populate before its answer goes out (about 20 µs for the 32 pages glibc grows by).
+// - Other threads allocate from glibc's mapped arenas: every 256th call populates some 120 KiB at the top of the
+//   thread's arena. (Where MALLOC_ARENA_MAX=1 makes them share the main heap, the first thread populates what they
+//   grow a call later.)
 void populate_heap_growth() noexcept;
 
 }  // namespace lee::core
