@@ -435,7 +435,7 @@ else
   row "--threads 2's CPU growth over nginx's 2 workers' ($cpu_growth / $nginx_growth)" "$beyond_nginx" "≤ 1.1" \
     "$(met "$beyond_nginx" "<=" 1.1)"
 fi
-row "page faults per 1,000 create_room, --threads 2 (perf, a run of its own; ~40 with the arenas' growth unpopulated)" \
+row "page faults per 1,000 create_room, --threads 2 (perf, a run of its own; more while a registry shard doubles)" \
   "$t2_faults" "-" info
 client_now=(${client[@]+"${client[@]}"})
 
