@@ -13,8 +13,8 @@
 #     connections from one client thread: scripts/bench/mixed_load.cpp);
 #  4. error paths (100002, 100012, 60007, an error_code fault rule): CPU per request against success's, on one
 #     fresh emulator, 2 rounds in alternation (and the journal's cost: success on an emulator with it off);
-#  5. --threads 2 against --threads 1 (fresh emulators), and nginx's 2 workers against 1 placed alike, 2 rounds in
-#     alternation; with 2 cores, where wrk shares them, the emulator's growth is judged against nginx's;
+#  5. --threads 2 against --threads 1 (fresh emulators), and nginx's 2 workers against 1 placed alike, 3 rounds in
+#     alternation (nginx's added CPU is reported, and the emulator's ratio with that much taken out);
 #  6. scripts/slowloris.sh and scripts/bench/apps_memory.py.
 # Every wrk run fails the benchmark on a socket error or a non-2xx answer, and the emulator's /metrics must show
 # that every create_room of a run got the ErrorCode the run expects. Prints the nginx/emulator table and one table
@@ -231,7 +231,8 @@ idle_main_kib=$(rss_kib "$pid_main")
 success=$(curl -sf -X POST "$(api "$port_main" create_room $app)" -d "$(video_body nginx-body)")
 grep -q '"ErrorCode":0,' <<<"$success" || { fail "the probe create_room did not succeed: $success"; exit 1; }
 # nginx answering $success to every request, with `workers` worker processes (more than one: each with its own
-# listening socket, reuseport, so the kernel splits the connections evenly, as the emulator's I/O threads do).
+# listening socket, reuseport, so the kernel spreads the connections by a hash of each; the emulator's I/O threads
+# take them in turn).
 start_nginx() {  # name workers cpus(empty: any); sets nginx_port_<name> and nginx_pid_<name>
   local name=$1 workers=$2 cpus=$3 port pid reuse=
   [ "$workers" -eq 1 ] || reuse=' reuseport'
@@ -264,6 +265,7 @@ NGINX
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
   [ "$(curl -sf "$(api "$port" create_room $app)" -d x)" = "$success" ] || { fail "nginx $name did not start"; exit 1; }
   for _ in $(seq 50); do [ "$(pgrep -P "$pid" | wc -l)" -ge "$workers" ] && break; sleep 0.1; done
+  [ "$(pgrep -P "$pid" | wc -l)" -ge "$workers" ] || { fail "nginx $name did not start $workers workers"; exit 1; }
   server_pids[$port]="$pid $(pgrep -P "$pid" | tr '\n' ' ')"
   printf -v "nginx_port_$name" '%s' "$port"
   printf -v "nginx_pid_$name" '%s' "$pid"
@@ -391,52 +393,55 @@ row "journal's cost: CPU per request with it on / off" "$(calc %.2f "$s_cpu / $j
   info
 
 # 5. Scaling: --threads 2 against --threads 1, fresh emulators, and nginx with 2 workers against 1 (the same body,
-# placed alike), in alternation. With fewer than 3 cores wrk shares the server's cores: then every server pays for
-# sleeping and waking as the cores change hands (nginx's workers share nothing at all and still cost 1.12-1.20x
-# one worker's CPU per request here), and the target is the emulator's growth over nginx's: what its own shared
-# state adds (issue 11 asks for "no lock that every request takes").
+# placed alike), in alternation. The target is the emulator's own ratio on every machine. With fewer than 3 cores
+# wrk shares the server's cores, and every server pays for sleeping and waking as the cores change hands: nginx's
+# workers share nothing and still cost more than one worker per request, so its added CPU is reported, and the
+# emulator's ratio with that much taken out, to say what the emulator's own shared state adds.
 client_now=(${scale_client[@]+"${scale_client[@]}"})
 start_emulator t1 "$work/rules" "$scale_cpu" --threads 1
 start_emulator t2 "$work/rules" "$scale_cpu" --threads 2
 start_nginx n1 1 "$scale_cpu"
 start_nginx n2 2 "$scale_cpu"
-for round in 1 2; do
-  progress "--threads 1 and 2, nginx 1 and 2 workers, round $round of 2 (${short} s each)"
+for round in 1 2 3; do
+  progress "--threads 1 and 2, nginx 1 and 2 workers, round $round of 3 (${short} s each)"
   wrk_run t1 "$port_t1" create_room $app 0 32 "$short" scripts/bench/create_room_video.lua "t1-$round"
   wrk_run t2 "$port_t2" create_room $app 0 32 "$short" scripts/bench/create_room_video.lua "t2-$round"
   wrk_run n1 "$nginx_port_n1" create_room $app - 32 "$short" scripts/bench/create_room_video.lua "n1-$round"
   wrk_run n2 "$nginx_port_n2" create_room $app - 32 "$short" scripts/bench/create_room_video.lua "n2-$round"
 done
-t2_faults=$(faults_per_k t2-faults "$port_t2" "$pid_t2")
 stop_emulator t1
 stop_emulator t2
 stop_nginx n1
 stop_nginx n2
+# The faults on an emulator of its own: one that already holds the rounds' rooms counts its registry's doublings.
+start_emulator t2faults "$work/rules" "$scale_cpu" --threads 2
+t2_faults=$(faults_per_k t2-faults "$port_t2faults" "$pid_t2faults")
+stop_emulator t2faults
 read -r t1_rps t1_cpu _ <<<"$(agg t1)"
 read -r t2_rps t2_cpu _ <<<"$(agg t2)"
 read -r _ n1_cpu _ <<<"$(agg n1)"
 read -r _ n2_cpu _ <<<"$(agg n2)"
-growth=$(calc %.2f "$t2_rps / $t1_rps")
-cpu_growth=$(calc %.2f "$t2_cpu / $t1_cpu")
-nginx_growth=$(calc %.2f "$n2_cpu / $n1_cpu")
-beyond_nginx=$(calc %.2f "($t2_cpu / $t1_cpu) / ($n2_cpu / $n1_cpu)")
-if [ "$cores" -ge 3 ]; then
-  row "--threads 2 / --threads 1 throughput (server on 2 cores, wrk on a third)" "$growth ($t2_rps vs $t1_rps req/s)" \
-    "> 1" "$(met "$growth" ">" 1)"
+if awk -v a="$t1_rps" -v b="$t1_cpu" -v c="$n1_cpu" 'BEGIN { exit !(a > 0 && b > 0 && c > 0) }'; then
+  growth=$(calc %.2f "$t2_rps / $t1_rps")
+  cpu_growth=$(calc %.2f "$t2_cpu / $t1_cpu")
+  nginx_added=$(calc %.2f "$n2_cpu - $n1_cpu")
+  without_nginx_added=$(calc %.2f "($t2_cpu - ($n2_cpu - $n1_cpu)) / $t1_cpu")
+  if [ "$cores" -ge 3 ]; then
+    row "--threads 2 / --threads 1 throughput (server on 2 cores, wrk on a third)" \
+      "$growth ($t2_rps vs $t1_rps req/s)" "> 1" "$(met "$growth" ">" 1)"
+  else
+    row "--threads 2 / --threads 1 throughput (wrk shares the 2 cores: informational)" \
+      "$growth ($t2_rps vs $t1_rps req/s)" "grows on ≥ 3 cores" info
+  fi
   row "--threads 2 / --threads 1 CPU per request" "$cpu_growth ($t2_cpu vs $t1_cpu µs)" "≤ 1.1" \
     "$(met "$cpu_growth" "<=" 1.1)"
-  row "nginx 2 workers / 1 worker CPU per request, placed alike" "$nginx_growth ($n2_cpu vs $n1_cpu µs)" "-" info
+  row "nginx 2 workers / 1 worker CPU per request, placed alike" \
+    "$(calc %.2f "$n2_cpu / $n1_cpu") ($n2_cpu vs $n1_cpu µs: $nginx_added µs added)" "-" info
+  row "--threads 2 / --threads 1 CPU per request, nginx's added µs taken out" "$without_nginx_added" "-" info
 else
-  row "--threads 2 / --threads 1 throughput (wrk shares the 2 cores: informational)" \
-    "$growth ($t2_rps vs $t1_rps req/s)" "grows on ≥ 3 cores" info
-  row "--threads 2 / --threads 1 CPU per request (wrk shares the 2 cores)" "$cpu_growth ($t2_cpu vs $t1_cpu µs)" \
-    "≤ 1.1 on ≥ 3 cores" info
-  row "nginx 2 workers / 1 worker CPU per request, placed alike" "$nginx_growth ($n2_cpu vs $n1_cpu µs)" "-" info
-  row "--threads 2's CPU growth over nginx's 2 workers' ($cpu_growth / $nginx_growth)" "$beyond_nginx" "≤ 1.1" \
-    "$(met "$beyond_nginx" "<=" 1.1)"
+  fail "--threads 1 or nginx's 1 worker made no request: no scaling figures"
 fi
-row "page faults per 1,000 create_room, --threads 2 (perf, a run of its own; more while a registry shard doubles)" \
-  "$t2_faults" "-" info
+row "page faults per 1,000 create_room, --threads 2 (perf, a fresh emulator's run of its own)" "$t2_faults" "-" info
 client_now=(${client[@]+"${client[@]}"})
 
 # 6. What slowloris costs a good client, and memory per app (issue 10).

@@ -31,11 +31,18 @@ std::uintptr_t current_break() noexcept { return reinterpret_cast<std::uintptr_t
 // each new page faulted (41 a 1,000 creates with --threads 2, 4 with one thread). Every kArenaPeriod requests two
 // blocks carved from the arena's top are populated and freed back into it, so the top holds ~120 KiB of populated
 // pages ahead of what the next requests store (a create grows an arena by ~300 bytes); growing for them still faults
-// once, where glibc writes the new top's header (14 a 1,000 creates now). A block's chunk stays under glibc's 64 KiB
-// consolidation threshold, and a trim keeps the 128 KiB pad, so the populated pages stay.
+// once, where glibc writes the new top's header (14 a 1,000 creates now). Freed, the blocks join the top, and glibc
+// trims a thread's heap only once its top reaches the trim threshold (128 KiB, fixed by main.cpp's M_MMAP_THRESHOLD),
+// then down to the 128 KiB top pad: two blocks and the little left above them stay within both (a third block would
+// be trimmed and populated again every time).
 constexpr std::size_t kArenaBlock = std::size_t{60} << 10;
 constexpr unsigned kArenaPeriod = 256;
 thread_local unsigned arena_calls = 0;
+// Set on a thread whose blocks came from the main heap (MALLOC_ARENA_MAX=1): there the first thread populates what
+// it grows, and carving blocks would only move the break up and trim it back.
+thread_local bool shares_main_heap = false;
+// The break before main(): the main heap's blocks lie between it and the current break, mapped arenas elsewhere.
+const std::uintptr_t initial_break = current_break();
 // A failure leaves the pages to be faulted in one at a time, as without this.
 void populate(std::uintptr_t from, std::uintptr_t to) noexcept {
     const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
@@ -69,14 +76,16 @@ void end_startup_heap() noexcept {
 
 void populate_heap_growth() noexcept {
     if (!serves_heap) {
-        if (++arena_calls < kArenaPeriod) return;
+        if (shares_main_heap || ++arena_calls < kArenaPeriod) return;
         arena_calls = 0;
         // volatile: see begin_startup_heap(). The higher block goes back first, into the top, and the lower joins it.
         void* volatile lower = std::malloc(kArenaBlock);
         void* volatile higher = std::malloc(kArenaBlock);
+        const auto at = reinterpret_cast<std::uintptr_t>(lower);
+        shares_main_heap = at >= initial_break && at < current_break();
         for (void* block : {lower, higher}) {
             const auto from = reinterpret_cast<std::uintptr_t>(block);
-            if (block != nullptr) populate(from, from + kArenaBlock);
+            if (block != nullptr && !shares_main_heap) populate(from, from + kArenaBlock);
         }
         std::free(higher);
         std::free(lower);

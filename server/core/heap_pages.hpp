@@ -25,8 +25,9 @@ void end_startup_heap() noexcept;
 //   are populated (beyond glibc's pad, the request wrote the pages it grew for). The one request that moved it waits
 //   for the populate before its answer goes out (about 20 µs for the 32 pages glibc grows by).
 // - Other threads allocate from glibc's mapped arenas: every 256th call populates some 120 KiB at the top of the
-//   thread's arena. (Where MALLOC_ARENA_MAX=1 makes them share the main heap, the first thread populates what they
-//   grow a call later.)
+//   thread's arena (that request's answer waits about 40 µs for it). Where MALLOC_ARENA_MAX=1 makes them share the
+//   main heap, the first thread populates what they grow a call later, and they stop trying after the first time.
+//   Under ASan or TSan the blocks come from the sanitizer's allocator: populated for nothing, and harmless.
 void populate_heap_growth() noexcept;
 
 }  // namespace lee::core
