@@ -668,18 +668,30 @@ private:
         close_after_ = close_after;
         connections_->charge(*this, reply_.body.size());
         render_head(reply_, head_);
+        body_inline_ = !reply_.head && reply_.body.size() <= kInlineBodyBytes;
+        if (body_inline_) head_.append(reply_.body);
         sent_ = 0;
         write_some();
     }
 
-    std::size_t answer_size() const { return head_.size() + (reply_.head ? 0 : reply_.body.size()); }
+    // The body's bytes that go out after head_ (none when it went into head_).
+    std::size_t body_after_head() const { return reply_.head || body_inline_ ? 0 : reply_.body.size(); }
+    std::size_t answer_size() const { return head_.size() + body_after_head(); }
 
-    // Head and body in one gathered write, from where the last one stopped. The first step runs under the deadline
-    // in force (an answer usually leaves in one step, touching no timer); every further step gets the read
-    // timeout, so a slow reader that keeps reading gets the whole answer and one that stops reading is dropped.
+    // Head and body in one write, from where the last one stopped: one buffer when the body went into head_, else a
+    // gathered write. The first step runs under the deadline in force (an answer usually leaves in one step,
+    // touching no timer); every further step gets the read timeout, so a slow reader that keeps reading gets the
+    // whole answer and one that stops reading is dropped.
     void write_some() {
+        auto written = [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
+            self->on_written(error, bytes);
+        };
+        const std::size_t body_size = body_after_head();
+        if (body_size == 0) {
+            stream_.async_write_some(asio::buffer(head_.data() + sent_, head_.size() - sent_), std::move(written));
+            return;
+        }
         std::array<asio::const_buffer, 2> buffers;
-        const std::size_t body_size = reply_.head ? 0 : reply_.body.size();
         if (sent_ < head_.size()) {
             buffers = {asio::buffer(head_.data() + sent_, head_.size() - sent_),
                        asio::buffer(reply_.body.data(), body_size)};
@@ -687,10 +699,7 @@ private:
             const std::size_t body_sent = sent_ - head_.size();
             buffers = {asio::buffer(reply_.body.data() + body_sent, body_size - body_sent), asio::const_buffer()};
         }
-        stream_.async_write_some(buffers,
-                                 [self = this->shared_from_this()](beast::error_code error, std::size_t bytes) {
-                                     self->on_written(error, bytes);
-                                 });
+        stream_.async_write_some(buffers, std::move(written));
     }
 
     void on_written(beast::error_code ec, std::size_t bytes) {
@@ -758,8 +767,13 @@ private:
     std::pmr::monotonic_buffer_resource header_arena_{header_memory_.data(), header_memory_.size()};
     std::optional<RequestParser> parser_;
     Reply reply_;
-    std::string head_;      // the rendered status line and headers; its capacity is kept from answer to answer
-    std::size_t sent_ = 0;  // bytes of head_ and the body written so far
+    // A body this small goes out inside head_: one buffer is a send() where two are a sendmsg() whose iovec array the
+    // kernel copies in, and one TLS record instead of two. Small, as every connection keeps head_'s capacity.
+    static constexpr std::size_t kInlineBodyBytes = 512;
+    std::string head_;  // the rendered status line and headers (and a small body); its capacity is kept from answer
+                        // to answer
+    bool body_inline_ = false;  // the body is at the end of head_
+    std::size_t sent_ = 0;      // bytes of head_ and the body written so far
     bool close_after_ = false;
     core::NetworkFault network_ = core::NetworkFault::none;
     std::string raw_;  // bytes of a garbage or truncated answer, or the tunnel's 200, while they are written

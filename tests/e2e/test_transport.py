@@ -287,6 +287,30 @@ class KeepAliveAndPipeliningTest(TransportTest):
         self.assertAlive()
 
 
+    def test_small_answers_split_by_a_full_socket_arrive_whole(self):
+        # A small answer goes out in one buffer with its head. 40,000 pipelined answers (6 MB) that the client does
+        # not read for 3 s outgrow the socket's buffers (the emulator's send buffer grows to 4 MB at most), so the
+        # emulator meets a full socket and writes answers in pieces (strace shows one split, 20 bytes then 131).
+        # Every answer must still arrive whole, in order, framed.
+        sdkappid = self.fresh_app()
+        count = 40000
+        payload = b"".join(build_request("GET", "/_emulator/health") for _ in range(count - 1))
+        payload += build_request("POST", v4_target("get_room_info", sdkappid=sdkappid), body={"RoomId": "none"},
+                                 headers=[("Connection", "close")])
+        with socket.create_connection(("127.0.0.1", self.emu.port), timeout=60) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
+            sender = threading.Thread(target=sock.sendall, args=(payload,))
+            sender.start()
+            time.sleep(3.0)
+            data, closed, _ = read_until_close(sock, 60.0)
+            sender.join()
+        responses, rest = parse_responses(data)
+        self.assertEqual((len(responses), rest), (count, b""), data[-300:])
+        self.assertTrue(closed)
+        self.assertEqual({json.loads(response["body"])["status"] for response in responses[:-1]}, {"ok"})
+        self.assertEqual(json.loads(responses[-1]["body"])["ErrorCode"], 100004)
+        self.assertAlive()
+
     def test_pipelined_requests_with_large_bodies_are_not_mistaken_for_large_headers(self):
         # Three requests of ~30 KB each arrive in one write: the header limit counts header bytes only.
         sdkappid = self.fresh_app()
