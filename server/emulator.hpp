@@ -72,6 +72,8 @@ public:
     state::Snapshot capture(std::optional<std::uint64_t> only) {
         return state::capture(tenants_, rules_.get()->apps, clock_, only);
     }
+    // Ends with malloc_trim: a caller frees the text and the JSON it parsed the snapshot from before calling, or
+    // the trim cannot give that memory back (load_state in main.cpp, PUT /_emulator/snapshot).
     void restore(state::Snapshot snapshot) {
         state::restore(std::move(snapshot), tenants_, rules_, clock_);
         ::malloc_trim(0);  // what the old state held goes back to the system

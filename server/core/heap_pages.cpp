@@ -50,6 +50,22 @@ void populate(std::uintptr_t from, std::uintptr_t to) noexcept {
     // NOLINTNEXTLINE(performance-no-int-to-ptr): the break is an address
     (void)::madvise(reinterpret_cast<void*>(start), to - start, MADV_POPULATE_WRITE);
 }
+// On a thread other than the one that ends the startup (see kArenaBlock).
+void populate_arena_top() noexcept {
+    if (shares_main_heap || ++arena_calls < kArenaPeriod) return;
+    arena_calls = 0;
+    // volatile: see begin_startup_heap(). The higher block goes back first, into the top, and the lower joins it.
+    void* volatile lower = std::malloc(kArenaBlock);
+    void* volatile higher = std::malloc(kArenaBlock);
+    const auto at = reinterpret_cast<std::uintptr_t>(lower);
+    shares_main_heap = at >= initial_break && at < current_break();
+    for (void* block : {lower, higher}) {
+        const auto from = reinterpret_cast<std::uintptr_t>(block);
+        if (block != nullptr && !shares_main_heap) populate(from, from + kArenaBlock);
+    }
+    std::free(higher);
+    std::free(lower);
+}
 }  // namespace
 
 void begin_startup_heap(std::size_t bytes) noexcept {
@@ -75,22 +91,7 @@ void end_startup_heap() noexcept {
 }
 
 void populate_heap_growth() noexcept {
-    if (!serves_heap) {
-        if (shares_main_heap || ++arena_calls < kArenaPeriod) return;
-        arena_calls = 0;
-        // volatile: see begin_startup_heap(). The higher block goes back first, into the top, and the lower joins it.
-        void* volatile lower = std::malloc(kArenaBlock);
-        void* volatile higher = std::malloc(kArenaBlock);
-        const auto at = reinterpret_cast<std::uintptr_t>(lower);
-        shares_main_heap = at >= initial_break && at < current_break();
-        for (void* block : {lower, higher}) {
-            const auto from = reinterpret_cast<std::uintptr_t>(block);
-            if (block != nullptr && !shares_main_heap) populate(from, from + kArenaBlock);
-        }
-        std::free(higher);
-        std::free(lower);
-        return;
-    }
+    if (!serves_heap) return populate_arena_top();
     const std::uintptr_t now = current_break();
     if (now > seen_break) populate(std::max(seen_break, now - std::min(now, kMaxPopulatedGrowth)), now);
     seen_break = now;  // lower after a trim: the pages above it are gone
