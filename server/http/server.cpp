@@ -444,19 +444,40 @@ private:
             }
             parser_->body_limit(limits_.body_bytes);
         }
-        const std::string_view codings = request[beast_http::field::transfer_encoding];
+        // The three header lines read here, in one walk (issue 11); the first line of each, as `request[name]`.
+        std::optional<std::string_view> first_codings;
+        std::optional<std::string_view> first_encoding;
+        std::optional<std::string_view> first_expect;
+        for (const auto& line : request) {
+            std::optional<std::string_view>* value = nullptr;
+            switch (line.name()) {
+                case beast_http::field::transfer_encoding:
+                    value = &first_codings;
+                    break;
+                case beast_http::field::content_encoding:
+                    value = &first_encoding;
+                    break;
+                case beast_http::field::expect:
+                    value = &first_expect;
+                    break;
+                default:
+                    continue;
+            }
+            if (!*value) *value = line.value();
+        }
+        const std::string_view codings = first_codings.value_or("");
+        const std::string_view encoding = first_encoding.value_or("");
+        const std::string_view expect = first_expect.value_or("");
         if (!codings.empty() && !only_chunked(codings)) {
             reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
             return false;
         }
-        const std::string_view encoding = request[beast_http::field::content_encoding];
         if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
             reject(415, "Content-Encoding '" + std::string(encoding) +
                             "' is not supported (send the body "
                             "uncompressed)");
             return false;
         }
-        const std::string_view expect = request[beast_http::field::expect];
         if (expect.empty() || parser_->is_done()) return true;
         if (!beast::iequals(expect, "100-continue")) {
             reject(417, "Expect '" + std::string(expect) + "' is not supported");
