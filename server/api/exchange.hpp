@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/request_id.hpp"
 #include "core/commands.hpp"
 #include "core/transport.hpp"
 
@@ -33,7 +34,7 @@ struct ApiResponse {
     int error_code = 0;
     std::string identifier;
     std::string room_id;
-    std::string request_id;
+    RequestId request_id;
     std::string fault;  // the fault rule that fired, "X-Emulator-Fault" for the header
     std::string why;
     bool unrecorded = false;  // reading the journal or the metrics: kept out of the journal it would change

@@ -34,7 +34,7 @@ struct Responder {
         response.error_code = error_code;
         response.request_id = emulator.request_ids().next();
         response.body = render_envelope(error_code, error_code == 0 ? std::string() : error_info(error_code, detail),
-                                        response.request_id, payload, payload_text);
+                                        response.request_id.view(), payload, payload_text);
         response.why = fault_note.empty() ? std::move(why) : std::move(why) + "; " + fault_note;
         return std::move(response);
     }

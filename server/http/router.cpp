@@ -75,7 +75,7 @@ void journal(Emulator& emulator, std::string_view method, std::string_view path,
     entry.sdkappid = answer.sdkappid;
     entry.identifier = answer.identifier;
     entry.room_id = answer.room_id;
-    if (answered) entry.request_id = answer.request_id;
+    if (answered) entry.request_id = answer.request_id.view();
     entry.status = answered ? answer.status : 0;
     if (enveloped) entry.error_code = answer.error_code;
     entry.latency_ms = latency_ms;
