@@ -32,7 +32,8 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
         return failure(*error);
     }
     if (auto error = read_editable_fields(*info, kPath, fields)) return failure(*error);
-    if (!fields.room_name) room.room_name = room.room_id;  // a RoomId's copy only where it is the name
+    // Without a RoomName the room is named after its RoomId (copied only then: apply_to sets a given name).
+    if (!fields.room_name) room.room_name = room.room_id;
     fields.apply_to(room);
 
     if (!context.app.paid) return explained(code::not_paid, "state: 100007 the app has no paid package");

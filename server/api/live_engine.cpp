@@ -94,9 +94,9 @@ json::value parse_body(std::string_view body, json::monotonic_resource& memory, 
     return json::parse(body, ec, &memory, options);
 }
 
-// The why of a handler's answer when it gives none: the step its code belongs to. Taken from the result, not
-// copied: a why over 15 bytes ("ok: room created") is an allocation.
-std::string why_of(CommandResult& result) {
+// The why of a handler's answer, taken out of the result (a why over 15 bytes, "ok: room created", would cost an
+// allocation to copy); when the handler gives none, the step its code belongs to.
+std::string take_why(CommandResult& result) {
     if (!result.why.empty()) return std::move(result.why);
     if (result.code == code::ok) return "ok";
     if (result.code == code::account_type) return "step 12: " + result.detail;
@@ -298,7 +298,7 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
     CommandResult result = handler(context, body);
     if (result.code == 0) after_success(responder, *command, *sdkappid, result);
     const bool ok = result.code == 0;
-    return responder.answer(result.code, result.detail, why_of(result), ok ? &result.payload : nullptr,
+    return responder.answer(result.code, result.detail, take_why(result), ok ? &result.payload : nullptr,
                             ok ? std::string_view(result.payload_text) : std::string_view());
 }
 

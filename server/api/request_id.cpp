@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <string_view>
 
 namespace lee::api {
@@ -46,6 +47,8 @@ RequestId RequestIdGenerator::next() {
     constexpr std::string_view kHead = "Id-";
     constexpr std::string_view kMiddle = "-O-Seq-";
     RequestId id;
+    static_assert(kHead.size() + 32 + kMiddle.size() + std::numeric_limits<std::uint64_t>::digits10 + 1 ==
+                  std::tuple_size_v<decltype(id.text_)>);
     char* at = std::copy(kHead.begin(), kHead.end(), id.text_.data());
     write_hex(at, high);
     write_hex(at + 16, low);

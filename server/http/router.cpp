@@ -3,7 +3,6 @@
 #include <chrono>
 #include <optional>
 #include <string>
-#include <utility>
 
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
@@ -112,32 +111,30 @@ std::optional<std::string_view> origin_form(std::string_view target, api::ApiRes
 }
 
 // The header lines the handlers read, taken in one walk over the request's few lines: a lookup in Beast's ordered
-// fields cost about 100 instructions each, six of them per request (issue 11). Like `request[name]`, a header given
-// twice is read from its first line; the fault header's lines are joined as one list.
+// fields cost about 100 instructions, four of them here per request (issue 11). Like `request[name]`, a header
+// given twice is read from its first line.
 struct HeaderLines {
-    std::string_view authorization;
-    std::string_view host;
+    std::optional<std::string_view> authorization;
+    std::optional<std::string_view> host;
     bool connection = false;  // a Connection line: whether to keep the connection is Beast's to work out
     std::optional<std::string> fault;
 };
 
-HeaderLines header_lines(const Request& request, bool fault_header) {
+HeaderLines header_lines(const Request& request, bool read_fault_header) {
     HeaderLines lines;
-    bool authorization = false;
-    bool host = false;
     for (const auto& line : request) {
         switch (line.name()) {
             case beast_http::field::authorization:
-                if (!std::exchange(authorization, true)) lines.authorization = line.value();
+                if (!lines.authorization) lines.authorization = line.value();
                 break;
             case beast_http::field::host:
-                if (!std::exchange(host, true)) lines.host = line.value();
+                if (!lines.host) lines.host = line.value();
                 break;
             case beast_http::field::connection:
                 lines.connection = true;
                 break;
             case beast_http::field::unknown:
-                if (!fault_header || !boost::beast::iequals(line.name_string(), kFaultHeader)) break;
+                if (!read_fault_header || !boost::beast::iequals(line.name_string(), kFaultHeader)) break;
                 // Several lines count as one list, so a second line is checked too, never silently dropped.
                 if (lines.fault) {
                     lines.fault->push_back(';');
@@ -197,7 +194,8 @@ Answer handle_request(Emulator& emulator, const Request& request) {
     const bool control = starts_with(path, "/_emulator/") || path == "/metrics";
     const std::string_view method = head && control ? "GET" : request.method_string();
     const HeaderLines lines = header_lines(request, !emulator.options().strict);
-    api::ApiRequest api_request{method, target, request.body(), lines.authorization, lines.host, {}};
+    api::ApiRequest api_request{
+        method, target, request.body(), lines.authorization.value_or(""), lines.host.value_or(""), {}};
     if (lines.fault) api_request.fault_header = *lines.fault;
 
     const bool api = starts_with(path, "/v4/");
@@ -207,7 +205,8 @@ Answer handle_request(Emulator& emulator, const Request& request) {
                               : control            ? control::handle_control(emulator, api_request, path)
                                                    : not_found();
 
-    // Without a Connection line HTTP/1.1 keeps the connection and HTTP/1.0 closes it (RFC 9112 section 9.3).
+    // Without a Connection line HTTP/1.1 keeps the connection and HTTP/1.0 closes it (RFC 9112 section 9.3), as
+    // Beast's basic_fields::get_keep_alive_impl decides; with one, Beast reads its tokens.
     const bool keep_alive = lines.connection ? request.keep_alive() : request.version() >= 11;
     const Finish finish{request.method_string(), path, api, request.version(), keep_alive, head, started};
     if (!answer.pending) return finish(emulator, answer);

@@ -178,6 +178,12 @@ class SeedExamplesTest(CreateRoomBase):
                 self.assertEqual(room["TakeSeatMode"], "FreeToTake")
                 self.assertEqual(room["Category"], [])
 
+
+    def test_an_empty_room_name_is_kept_not_replaced_by_the_room_id(self):
+        # Only an absent RoomName defaults to the RoomId; an empty one is a name (0 bytes are allowed).
+        self.assertOk(self.create(create_body("named_empty", RoomName=""), 900000003, identifier="hostX"))
+        self.assertEqual(self.room(900000003, "named_empty")["RoomName"], "")
+
     def test_seat_counts_per_template_and_package(self):
         self.freeze_clock()
         app = 900000004

@@ -793,6 +793,9 @@ class HeaderTest(FaultTest):
         self.assertEqual(exchange("error_code=100003", "bogus=1"),
                          (400, {"error": "X-Emulator-Fault: unknown action 'bogus' (error_code, http_status, "
                                          "delay_ms, network, callback)"}))
+        # In the order the lines came: the first bad one is the one named.
+        self.assertEqual(exchange("bogus=1", "nope=2")[1]["error"][:42],
+                         "X-Emulator-Fault: unknown action 'bogus' (")
         started = time.monotonic()
         status, answer = exchange("error_code=100003", "delay_ms=300")
         self.assertGreaterEqual(time.monotonic() - started, 0.28)

@@ -220,6 +220,22 @@ class KeepAliveAndPipeliningTest(TransportTest):
         self.assertTrue(closed)
         self.assertAlive()
 
+    def test_connection_tokens_decide_with_the_version(self):
+        # Each case sends two requests at once: the second is answered only if the first kept the connection.
+        def answers(version, connection):
+            first = build_request("GET", "/_emulator/health", headers=[connection], version=version)
+            second = build_request("GET", "/_emulator/health", headers=[("Connection", "close")])
+            data, closed, _ = exchange(self.emu.port, first + second, timeout=5.0)
+            self.assertTrue(closed, (version, connection))
+            return len(parse_responses(data)[0])
+
+        self.assertEqual(answers("HTTP/1.1", ("Connection", "TE, close")), 1)
+        self.assertEqual(answers("HTTP/1.1", ("connection", "close")), 1)
+        self.assertEqual(answers("HTTP/1.1", ("Connection", "TE")), 2)
+        self.assertEqual(answers("HTTP/1.0", ("Connection", "TE, keep-alive")), 2)
+        self.assertEqual(answers("HTTP/1.0", ("Connection", "TE")), 1)
+        self.assertAlive()
+
     def test_http10_without_keep_alive_closes(self):
         payload = b"GET /_emulator/health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
         data, closed, elapsed = exchange(self.emu.port, payload, timeout=5.0)
