@@ -1,24 +1,15 @@
 #pragma once
-// The types the transport and the handler exchange: a Beast request in, an answer out. An answer is a response
-// plus a transport directive (a delay, a network fault) that the session carries out on its own timers.
+// The types the transport and the handler exchange: a request in (http/request.hpp), an answer out. An answer is a
+// response plus a transport directive (a delay, a network fault) that the session carries out on its own timers.
 #include <functional>
-#include <memory_resource>
+#include <string>
 #include <string_view>
 
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
-
 #include "core/transport.hpp"
+#include "http/request.hpp"
 
 namespace lee::http {
 
-// A request's header lines are allocated from the session's arena, released before the next request (issue 11:
-// Beast's fields make one allocation per line otherwise).
-using FieldsAllocator = std::pmr::polymorphic_allocator<char>;
-using Request =
-    boost::beast::http::request<boost::beast::http::string_body, boost::beast::http::basic_fields<FieldsAllocator>>;
-using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body, FieldsAllocator>;
 // An answer as the session sends it. The session renders the status line and headers itself, into a buffer it
 // keeps from one answer to the next (issue 11: Beast's response fields cost an allocation per header line).
 struct Reply {

@@ -110,38 +110,33 @@ std::optional<std::string_view> origin_form(std::string_view target, api::ApiRes
     return origin.empty() ? std::string_view("/") : origin;
 }
 
-// The header lines the handlers read, taken in one walk over the request's few lines: a lookup in Beast's ordered
-// fields cost about 100 instructions, four of them here per request (issue 11). Like `request[name]`, a header
-// given twice is read from its first line.
+// The header lines the handlers read, taken in one walk over the request's lines. A header given twice is read
+// from its first line, as Beast's `request[name]` reads it.
 struct HeaderLines {
     std::optional<std::string_view> authorization;
     std::optional<std::string_view> host;
-    bool connection = false;  // a Connection line: whether to keep the connection is Beast's to work out
     std::optional<std::string> fault;
 };
 
 HeaderLines header_lines(const Request& request, bool read_fault_header) {
     HeaderLines lines;
-    for (const auto& line : request) {
-        switch (line.name()) {
+    for (const HeaderLine& line : request.lines()) {
+        switch (line.name) {
             case beast_http::field::authorization:
-                if (!lines.authorization) lines.authorization = line.value();
+                if (!lines.authorization) lines.authorization = line.value;
                 break;
             case beast_http::field::host:
-                if (!lines.host) lines.host = line.value();
-                break;
-            case beast_http::field::connection:
-                lines.connection = true;
+                if (!lines.host) lines.host = line.value;
                 break;
             case beast_http::field::unknown:
-                if (!read_fault_header || !boost::beast::iequals(line.name_string(), kFaultHeader)) break;
+                if (!read_fault_header || !boost::beast::iequals(line.name_string, kFaultHeader)) break;
                 // Several lines count as one list, so a second line is checked too, never silently dropped.
                 if (lines.fault) {
                     lines.fault->push_back(';');
                 } else {
                     lines.fault.emplace();
                 }
-                lines.fault->append(line.value());
+                lines.fault->append(line.value);
                 break;
             default:
                 break;
@@ -205,10 +200,7 @@ Answer handle_request(Emulator& emulator, const Request& request) {
                               : control            ? control::handle_control(emulator, api_request, path)
                                                    : not_found();
 
-    // Without a Connection line HTTP/1.1 keeps the connection and HTTP/1.0 closes it (RFC 9112 section 9.3), as
-    // Beast's basic_fields::get_keep_alive_impl decides; with one, Beast reads its tokens.
-    const bool keep_alive = lines.connection ? request.keep_alive() : request.version() >= 11;
-    const Finish finish{request.method_string(), path, api, request.version(), keep_alive, head, started};
+    const Finish finish{request.method_string(), path, api, request.version(), request.keep_alive(), head, started};
     if (!answer.pending) return finish(emulator, answer);
     // Counted, journaled and logged once it is there, with the time it took. What it needs of the request is
     // copied: the session keeps the request only until it is answered, and is free to go meanwhile.

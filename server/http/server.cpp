@@ -374,8 +374,7 @@ private:
             parser_.reset();  // its header lines go before their arena is reused
         }
         header_arena_.release();
-        parser_.emplace(std::piecewise_construct, std::make_tuple(std::move(body)),
-                        std::make_tuple(FieldsAllocator(&header_arena_)));
+        parser_.emplace(&header_arena_, std::move(body));
         parser_->header_limit(static_cast<std::uint32_t>(limits_.header_bytes));
         // The larger bound until the header says whether this is a snapshot upload (check_header narrows it).
         parser_->body_limit(std::max(limits_.body_bytes, limits_.snapshot_body_bytes));
@@ -448,9 +447,9 @@ private:
         std::optional<std::string_view> first_codings;
         std::optional<std::string_view> first_encoding;
         std::optional<std::string_view> first_expect;
-        for (const auto& line : request) {
+        for (const HeaderLine& line : request.lines()) {
             std::optional<std::string_view>* value = nullptr;
-            switch (line.name()) {
+            switch (line.name) {
                 case beast_http::field::transfer_encoding:
                     value = &first_codings;
                     break;
@@ -463,7 +462,7 @@ private:
                 default:
                     continue;
             }
-            if (!*value) *value = line.value();
+            if (!*value) *value = line.value;
         }
         const std::string_view codings = first_codings.value_or("");
         const std::string_view encoding = first_encoding.value_or("");
@@ -782,8 +781,9 @@ private:
     Stream stream_;
     std::shared_ptr<asio::ssl::context> context_;  // kept alive as long as a TLS stream uses it
     beast::flat_buffer buffer_;
-    // The request's header lines (a few ordinary ones fit the buffer; a larger header borrows from the heap until
-    // the next request). 1 KiB, as every open connection holds one. Declared before the parser, which goes first.
+    // The request's target and header lines (an ordinary request's fit the buffer; a larger header borrows from the
+    // heap until the next request). 1 KiB, as every open connection holds one. Declared before the parser, which
+    // goes first.
     std::array<std::byte, 1024> header_memory_;
     std::pmr::monotonic_buffer_resource header_arena_{header_memory_.data(), header_memory_.size()};
     std::optional<RequestParser> parser_;

@@ -1,11 +1,15 @@
-// Edges of the HTTP layer that clients depend on byte for byte: the common query parameters, strict decimals, the
-// response envelope, RequestIds, ErrorInfo texts (emulated-api.md sections 1 and 6) and apps.json parsing
-// (emulator-interface.md, rules directory).
+// Edges of the HTTP layer that clients depend on byte for byte: the request as the parser keeps it, the common query
+// parameters, strict decimals, the response envelope, RequestIds, ErrorInfo texts (emulated-api.md sections 1 and 6)
+// and apps.json parsing (emulator-interface.md, rules directory).
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <memory_resource>
 #include <optional>
 #include <regex>
 #include <set>
@@ -21,6 +25,7 @@
 #include "api/request_id.hpp"
 #include "auth/usersig.hpp"
 #include "core/commands.hpp"
+#include "http/request.hpp"
 #include "rules/apps.hpp"
 #include "rules/rules_error.hpp"
 
@@ -72,6 +77,72 @@ std::uint32_t limit_of(const lee::rules::AppSettings& app, lee::core::Command co
 BOOST_AUTO_TEST_SUITE(http_edges)
 
 // ---------------------------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(request_parser)
+
+namespace beast_http = boost::beast::http;
+
+// Parses `wire` (one whole request) from a buffer that is then overwritten, as the session's read buffer is reused:
+// what the request keeps must be its own copies.
+lee::http::Request& parse(lee::http::RequestParser& parser, std::string wire) {
+    boost::beast::error_code ec;
+    parser.eager(true);
+    const std::size_t used = parser.put(boost::asio::buffer(wire), ec);
+    BOOST_TEST_REQUIRE(!ec, ec.message());
+    BOOST_TEST_REQUIRE(parser.is_done());
+    BOOST_TEST_REQUIRE(used == wire.size());
+    std::fill(wire.begin(), wire.end(), '#');
+    return parser.get();
+}
+
+BOOST_AUTO_TEST_CASE(keeps_the_request_line_and_every_header_line_in_order) {
+    std::pmr::monotonic_buffer_resource arena;
+    lee::http::RequestParser parser(&arena, {});
+    const auto& request = parse(parser,
+                                "POST /v4/a/b?x=1 HTTP/1.1\r\nHost: one\r\nX-Emulator-Fault:  delay_ms=1 \r\n"
+                                "host: two\r\nx-emulator-fault: error_code=2\r\nContent-Length: 4\r\n\r\nbody");
+    BOOST_TEST((request.method() == beast_http::verb::post));
+    BOOST_TEST(request.method_string() == "POST");
+    BOOST_TEST(request.target() == "/v4/a/b?x=1");
+    BOOST_TEST(request.version() == 11u);
+    BOOST_TEST(request.body() == "body");
+    std::vector<std::string> lines;
+    for (const auto& line : request.lines()) {
+        lines.push_back(std::string(line.name_string) + "=" + std::string(line.value));
+    }
+    BOOST_TEST(lines == (std::vector<std::string>{"Host=one", "X-Emulator-Fault=delay_ms=1", "host=two",
+                                                  "x-emulator-fault=error_code=2", "Content-Length=4"}),
+               boost::test_tools::per_element());
+    BOOST_TEST((request.lines()[0].name == beast_http::field::host));
+    BOOST_TEST((request.lines()[1].name == beast_http::field::unknown));
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_method_and_a_chunked_body) {
+    lee::http::RequestParser parser;
+    const auto& request = parse(parser,
+                                "BREW /pot HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n");
+    BOOST_TEST((request.method() == beast_http::verb::unknown));
+    BOOST_TEST(request.method_string() == "BREW");
+    BOOST_TEST(request.body() == "abcde");
+}
+
+// Beast's rule (message::keep_alive): the first Connection line's tokens, else the version's default.
+BOOST_AUTO_TEST_CASE(keep_alive_as_beast_decides) {
+    const auto keeps = [](std::string_view version, std::string_view header) {
+        lee::http::RequestParser parser;
+        return parse(parser, "GET / " + std::string(version) + "\r\n" + std::string(header) + "\r\n").keep_alive();
+    };
+    BOOST_TEST(keeps("HTTP/1.1", ""));
+    BOOST_TEST(!keeps("HTTP/1.0", ""));
+    BOOST_TEST(!keeps("HTTP/1.1", "Connection: TE, Close\r\n"));
+    BOOST_TEST(keeps("HTTP/1.1", "Connection: TE\r\n"));
+    BOOST_TEST(keeps("HTTP/1.0", "connection: TE, Keep-Alive\r\n"));
+    BOOST_TEST(!keeps("HTTP/1.0", "Connection: TE\r\n"));
+    BOOST_TEST(keeps("HTTP/1.1", "Connection: keep-alive\r\nConnection: close\r\n"));  // the first line decides
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(common_query)
 
 BOOST_AUTO_TEST_CASE(all_parameters) {

@@ -1,0 +1,90 @@
+#include "http/request.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+namespace lee::http {
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+constexpr std::size_t kUsualLines = 8;  // a client's usual few; more take a second block from the arena
+
+}  // namespace
+
+Request::Request(std::pmr::memory_resource* arena, std::string body)
+    : arena_(arena), body_(std::move(body)), lines_(arena) {
+    lines_.reserve(kUsualLines);
+}
+
+std::string_view Request::keep(std::string_view text) {
+    if (text.empty()) return {};
+    auto* copy = static_cast<char*>(arena_->allocate(text.size(), 1));
+    std::copy(text.begin(), text.end(), copy);
+    return {copy, text.size()};
+}
+
+bool Request::keep_alive() const {
+    const auto connection = std::find_if(lines_.begin(), lines_.end(), [](const HeaderLine& line) {
+        return line.name == beast_http::field::connection;
+    });
+    if (connection == lines_.end()) return version_ >= 11;
+    beast_http::token_list tokens{connection->value};  // its exists() is not const
+    return version_ < 11 ? tokens.exists("keep-alive") : !tokens.exists("close");
+}
+
+RequestParser::RequestParser() : RequestParser(std::pmr::get_default_resource(), {}) {}
+
+RequestParser::RequestParser(std::pmr::memory_resource* arena, std::string body) : request_(arena, std::move(body)) {}
+
+void RequestParser::on_request_impl(beast_http::verb method, string_view method_string, string_view target, int version,
+                                    error_code&) {
+    request_.method_ = method;
+    // A method Beast knows is named by its own constant; only another one is copied.
+    request_.method_string_ = method == beast_http::verb::unknown
+                                  ? request_.keep({method_string.data(), method_string.size()})
+                                  : std::string_view(beast_http::to_string(method));
+    request_.target_ = request_.keep({target.data(), target.size()});
+    request_.version_ = static_cast<unsigned>(version);
+}
+
+void RequestParser::on_response_impl(int, string_view, int, error_code&) {}  // a request parser never sees one
+
+void RequestParser::on_field_impl(beast_http::field name, string_view name_string, string_view value, error_code&) {
+    request_.lines_.push_back(HeaderLine{name, request_.keep({name_string.data(), name_string.size()}),
+                                         request_.keep({value.data(), value.size()})});
+}
+
+void RequestParser::on_header_impl(error_code&) {}
+
+// The body as Beast's string_body reads it: reserved to the announced length, then appended piece by piece.
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) {
+    if (!content_length) return;
+    if (*content_length > request_.body_.max_size()) {
+        ec = beast_http::error::buffer_overflow;
+        return;
+    }
+    request_.body_.reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code& ec) {
+    if (body.size() > request_.body_.max_size() - request_.body_.size()) {
+        ec = beast_http::error::buffer_overflow;
+        return 0;
+    }
+    request_.body_.append(body.data(), body.size());
+    return body.size();
+}
+
+void RequestParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
+    return on_body_impl(body, ec);
+}
+
+void RequestParser::on_finish_impl(error_code&) {}
+
+}  // namespace lee::http
