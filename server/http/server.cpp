@@ -443,7 +443,7 @@ private:
             }
             parser_->body_limit(limits_.body_bytes);
         }
-        // The three header lines read here, in one walk (issue 11); the first line of each, as `request[name]`.
+        // The three header lines read here, in one walk; a header given twice is read from its first line.
         std::optional<std::string_view> first_codings;
         std::optional<std::string_view> first_encoding;
         std::optional<std::string_view> first_expect;
