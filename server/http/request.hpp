@@ -1,8 +1,8 @@
 #pragma once
-// A request as the handlers read it, and the parser that fills it in: Beast's basic_parser does the HTTP/1
-// parsing (limits, chunked bodies, every check on the wire), and keeps the header lines here, in the order they
-// came, instead of in Beast's ordered field set. Inserting into that set and looking lines up in it cost about 800
-// of the 26,500 user-space instructions a create_room took (issue 11); the handlers only ever walk a few lines.
+// A request as the handlers read it, and the parser that fills it in. Beast's basic_parser does the HTTP/1 parsing
+// (limits, chunked bodies, every check on the wire); this parser keeps what it reports as copies in an arena, the
+// header lines in the order they came. Beast's own parser put each line into an ordered multiset that the handlers
+// only ever walk, a measurable share of a create_room's instructions (issue 11, README "Performance").
 #include <cstdint>
 #include <memory_resource>
 #include <string>
@@ -15,23 +15,38 @@
 
 namespace lee::http {
 
-// One header line as it came: Beast's code for a name it knows (field::unknown for others), the name as sent, and
-// the value without its surrounding whitespace.
-struct HeaderLine {
-    boost::beast::http::field name;
-    std::string_view name_string;
-    std::string_view value;
+// One header line as it came: Beast's code for a name it knows (field::unknown for others), the name as sent and
+// the value without its surrounding whitespace. Name and value lie together in the request's arena.
+class HeaderLine {
+public:
+    HeaderLine(boost::beast::http::field name, const char* text, std::uint32_t name_size,
+               std::uint32_t value_size) noexcept
+        : text_(text), name_size_(name_size), value_size_(value_size), name_(name) {}
+    boost::beast::http::field name() const noexcept { return name_; }
+    std::string_view name_string() const noexcept { return {text_, name_size_}; }
+    std::string_view value() const noexcept { return {text_ + name_size_, value_size_}; }
+
+private:
+    const char* text_;
+    std::uint32_t name_size_;  // within Beast's header_limit, a std::uint32_t
+    std::uint32_t value_size_;
+    boost::beast::http::field name_;
 };
 
+// Its texts live in the arena the parser was given, so it is neither copied nor kept beyond that arena's release.
 class Request {
 public:
+    Request(const Request&) = delete;
+    Request& operator=(const Request&) = delete;
+
     boost::beast::http::verb method() const noexcept { return method_; }
     std::string_view method_string() const noexcept { return method_string_; }
     std::string_view target() const noexcept { return target_; }
     unsigned version() const noexcept { return version_; }  // 10 or 11
     const std::string& body() const noexcept { return body_; }
     std::string& body() noexcept { return body_; }
-    // In the order they came; a name given twice has a line for each.
+    // In the order they came, a chunked body's trailer lines last (as in Beast's fields); a name given twice has a
+    // line for each.
     const std::pmr::vector<HeaderLine>& lines() const noexcept { return lines_; }
     // As Beast's message::keep_alive(): from the first Connection line's tokens, else from the version.
     bool keep_alive() const;
@@ -39,7 +54,7 @@ public:
 private:
     friend class RequestParser;
     Request(std::pmr::memory_resource* arena, std::string body);
-    std::string_view keep(std::string_view text);  // a copy in the arena, for as long as the request lives
+    std::string_view keep(std::string_view text);  // a copy in the arena
 
     std::pmr::memory_resource* arena_;
     boost::beast::http::verb method_ = boost::beast::http::verb::unknown;
@@ -50,29 +65,28 @@ private:
     std::pmr::vector<HeaderLine> lines_;
 };
 
-// One parser per request (Beast's cannot be reset). The arena holds the request's line, header lines and target,
-// and must outlive the parser; its memory is the caller's to release between requests. `body` lends the string
-// storage of the previous request's body.
+// One parser per request (Beast's cannot be reset). The arena holds the request's target, header lines and an
+// unknown method's name, and must outlive the parser; its memory is the caller's to release between requests.
+// `body` lends the string storage of the previous request's body.
 class RequestParser : public boost::beast::http::basic_parser<true> {
 public:
-    RequestParser();  // on the default memory resource
     RequestParser(std::pmr::memory_resource* arena, std::string body);
     Request& get() noexcept { return request_; }
     const Request& get() const noexcept { return request_; }
 
 private:
-    using string_view = boost::beast::string_view;
+    using beast_string_view = boost::beast::string_view;
     using error_code = boost::beast::error_code;
-    void on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target, int version,
-                         error_code& ec) override;
-    void on_response_impl(int status, string_view reason, int version, error_code& ec) override;
-    void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+    void on_request_impl(boost::beast::http::verb method, beast_string_view method_string, beast_string_view target,
+                         int version, error_code& ec) override;
+    void on_response_impl(int status, beast_string_view reason, int version, error_code& ec) override;
+    void on_field_impl(boost::beast::http::field name, beast_string_view name_string, beast_string_view value,
                        error_code& ec) override;
     void on_header_impl(error_code& ec) override;
     void on_body_init_impl(const boost::optional<std::uint64_t>& content_length, error_code& ec) override;
-    std::size_t on_body_impl(string_view body, error_code& ec) override;
-    void on_chunk_header_impl(std::uint64_t size, string_view extensions, error_code& ec) override;
-    std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
+    std::size_t on_body_impl(beast_string_view body, error_code& ec) override;
+    void on_chunk_header_impl(std::uint64_t size, beast_string_view extensions, error_code& ec) override;
+    std::size_t on_chunk_body_impl(std::uint64_t remain, beast_string_view body, error_code& ec) override;
     void on_finish_impl(error_code& ec) override;
 
     Request request_;

@@ -121,22 +121,22 @@ struct HeaderLines {
 HeaderLines header_lines(const Request& request, bool read_fault_header) {
     HeaderLines lines;
     for (const HeaderLine& line : request.lines()) {
-        switch (line.name) {
+        switch (line.name()) {
             case beast_http::field::authorization:
-                if (!lines.authorization) lines.authorization = line.value;
+                if (!lines.authorization) lines.authorization = line.value();
                 break;
             case beast_http::field::host:
-                if (!lines.host) lines.host = line.value;
+                if (!lines.host) lines.host = line.value();
                 break;
             case beast_http::field::unknown:
-                if (!read_fault_header || !boost::beast::iequals(line.name_string, kFaultHeader)) break;
+                if (!read_fault_header || !boost::beast::iequals(line.name_string(), kFaultHeader)) break;
                 // Several lines count as one list, so a second line is checked too, never silently dropped.
                 if (lines.fault) {
                     lines.fault->push_back(';');
                 } else {
                     lines.fault.emplace();
                 }
-                lines.fault->append(line.value);
+                lines.fault->append(line.value());
                 break;
             default:
                 break;

@@ -18,7 +18,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "tls/emulated_hosts.hpp"
@@ -449,7 +448,7 @@ private:
         std::optional<std::string_view> first_expect;
         for (const HeaderLine& line : request.lines()) {
             std::optional<std::string_view>* value = nullptr;
-            switch (line.name) {
+            switch (line.name()) {
                 case beast_http::field::transfer_encoding:
                     value = &first_codings;
                     break;
@@ -462,7 +461,7 @@ private:
                 default:
                     continue;
             }
-            if (!*value) *value = line.value;
+            if (!*value) *value = line.value();
         }
         const std::string_view codings = first_codings.value_or("");
         const std::string_view encoding = first_encoding.value_or("");

@@ -1,8 +1,8 @@
 // The whole request pipeline without sockets: raw bytes, as a client would send them on one connection, go through
-// Beast's request parser with the server's limits and then lee::http::handle_request on a fresh emulator (rules of
-// tests/e2e/rules, clock frozen, so an input replays the same way). Every answer must serialise to HTTP that parses
-// back to itself; every answer that says it is JSON must be valid UTF-8 and parse as JSON; an answer of the API in
-// the envelope starts with its four fields in order.
+// the emulator's request parser (Beast's basic_parser) with the server's limits and then lee::http::handle_request on a
+// fresh emulator (rules of tests/e2e/rules, clock frozen, so an input replays the same way). Every answer must
+// serialise to HTTP that parses back to itself; every answer that says it is JSON must be valid UTF-8 and parse as
+// JSON; an answer of the API in the envelope starts with its four fields in order.
 //
 // Several requests per input (keep-alive, pipelining), so an input can build state and then read it back, e.g.
 // create a room with an odd owner and list it.
@@ -11,12 +11,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -187,7 +189,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view rest(reinterpret_cast<const char*>(data), size);
     // One request after another, as the session reads them from one connection.
     while (!rest.empty()) {
-        lee::http::RequestParser parser;
+        std::pmr::monotonic_buffer_resource arena;  // the request's texts, freed with it, as the session does
+        lee::http::RequestParser parser(&arena, {});
         parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
         parser.body_limit(limits.body_bytes);
         beast::error_code ec;
