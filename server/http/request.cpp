@@ -55,12 +55,13 @@ void RequestParser::on_response_impl(int, beast_string_view, int, error_code&) {
 
 void RequestParser::on_field_impl(beast_http::field name, beast_string_view name_string, beast_string_view value,
                                   error_code& ec) {
-    // Header lines are within header_limit; trailer lines are bounded by the session, so this is a last guard.
+    // Header lines are within header_limit, trailer lines within the session's bound: this is a last guard.
     constexpr std::size_t kMax = std::numeric_limits<std::uint32_t>::max();
     if (name_string.size() > kMax || value.size() > kMax - name_string.size()) {
         ec = beast_http::error::header_limit;
         return;
     }
+    if (is_header_done()) trailer_bytes_ += name_string.size() + value.size() + 4;  // with ": " and CRLF
     auto* text = static_cast<char*>(request_.arena_->allocate(name_string.size() + value.size(), 1));
     std::copy(value.begin(), value.end(), std::copy(name_string.begin(), name_string.end(), text));
     request_.lines_.emplace_back(name, text, static_cast<std::uint32_t>(name_string.size()),

@@ -73,6 +73,9 @@ public:
     RequestParser(std::pmr::memory_resource* arena, std::string body);
     Request& get() noexcept { return request_; }
     const Request& get() const noexcept { return request_; }
+    // The bytes of a chunked body's trailer lines so far, as sent with the usual ": " (Beast's header_limit does not
+    // reach them).
+    std::size_t trailer_bytes() const noexcept { return trailer_bytes_; }
 
 private:
     using beast_string_view = boost::beast::string_view;
@@ -90,6 +93,7 @@ private:
     void on_finish_impl(error_code& ec) override;
 
     Request request_;
+    std::size_t trailer_bytes_ = 0;
 };
 
 }  // namespace lee::http

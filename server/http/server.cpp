@@ -406,10 +406,17 @@ private:
             const std::size_t used = parser_->put(buffer_.data(), ec);
             buffer_.consume(used);
             if (in_header) header_bytes_ += used;
-            // The header is bounded as a whole, whether parsed or still arriving.
-            if (header_bytes_ > limits_.header_bytes ||
+            // The header is bounded as a whole, whether parsed or still arriving, and a chunked body's trailer lines
+            // count with it (Beast bounds neither those nor a chunk's line).
+            if (header_bytes_ + parser_->trailer_bytes() > limits_.header_bytes ||
                 (in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes)) {
                 return on_error(beast_http::error::header_limit);
+            }
+            // Past the header, only a line waits for more bytes (a chunk's size and extensions, or a trailer line):
+            // one longer than a whole header would otherwise grow the buffer until the read timeout.
+            if (!in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes) {
+                return reject(400, "chunked body: a chunk line or the trailer exceeds " +
+                                       std::to_string(limits_.header_bytes) + " bytes");
             }
             if (ec == beast_http::error::need_more) break;
             if (ec) return on_error(ec);

@@ -192,6 +192,31 @@ class HttpConformanceTest(EmulatorTest):
         (answer_head, answer_body), _ = self.exchange(head, b"%x\r\n%s\r\n0\r\n\r\n" % (len(payload), payload))
         self.assertEqual(json.loads(answer_body)["ErrorCode"], 100004)
 
+    def test_chunk_lines_and_the_trailer_are_bounded(self):
+        # Beast bounds neither a chunk's line nor the trailer: past the header's bound (8192 bytes) the request is
+        # refused at once, where the read buffer or the trailer's lines would grow until the read timeout.
+        def answer(extra_header, chunked):
+            head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sTransfer-Encoding: chunked\r\n\r\n"
+                    % (v4("get_room_info"), extra_header)).encode()
+            started = time.monotonic()
+            (answer_head, answer_body), _ = self.exchange(head, chunked)
+            self.assertLess(time.monotonic() - started, 2.0)
+            return int(answer_head.split(" ")[1]), json.loads(answer_body)
+
+        payload = json.dumps({"RoomId": "r"}).encode()
+        chunk = b"%x\r\n%s\r\n" % (len(payload), payload)
+        status, body = answer("", b"1;" + b"e" * 20000)
+        self.assertEqual((status, body["error"]), (400, "chunked body: a chunk line or the trailer exceeds 8192 bytes"))
+        status, body = answer("", chunk + b"0\r\n" + b"X-T: v\r\n" * 2000 + b"\r\n")
+        self.assertEqual((status, body["error"]), (400, "chunked body: a chunk line or the trailer exceeds 8192 bytes"))
+        # A trailer that fits the buffer but not the header's bound with the header: 431, as a header would be.
+        status, body = answer("X-Pad: %s\r\n" % ("p" * 3000), chunk + b"0\r\n" + b"X-T: v\r\n" * 700 + b"\r\n")
+        self.assertEqual((status, body["error"]), (431, "request headers exceed 8192 bytes"))
+        # A small trailer is read and ignored.
+        status, body = answer("", chunk + b"0\r\nX-T: v\r\n\r\n")
+        self.assertEqual((status, body["ErrorCode"]), (200, 100004))
+        self.assertEqual(self.emu.request("GET", "/_emulator/health")[0], 200)
+
     def test_compressed_bodies_are_415(self):
         head, body = post_bytes(v4("create_room"), create_body("gz"), headers=(("Content-Encoding", "gzip"),))
         (answer_head, answer_body), _ = self.exchange(head, body)
