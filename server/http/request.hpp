@@ -73,8 +73,8 @@ public:
     RequestParser(std::pmr::memory_resource* arena, std::string body);
     Request& get() noexcept { return request_; }
     const Request& get() const noexcept { return request_; }
-    // The bytes of a chunked body's trailer lines so far, as sent with the usual ": " (Beast's header_limit does not
-    // reach them).
+    // The bytes of a chunked body's trailer lines so far: names and values, and 4 a line for ": " and CRLF (Beast's
+    // header_limit does not reach them).
     std::size_t trailer_bytes() const noexcept { return trailer_bytes_; }
 
 private:

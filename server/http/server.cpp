@@ -412,8 +412,10 @@ private:
                 (in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes)) {
                 return on_error(beast_http::error::header_limit);
             }
-            // Past the header, only a line waits for more bytes (a chunk's size and extensions, or a trailer line):
-            // one longer than a whole header would otherwise grow the buffer until the read timeout.
+            // Past the header, only a line waits for more bytes (a chunk's size and extensions, or the trailer, which
+            // Beast takes whole): one longer than a whole header would otherwise grow the buffer until the read
+            // timeout. (This holds, as does counting header_bytes_ above, because the parser is not eager: the put()
+            // that ends the header stops there.)
             if (!in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes) {
                 return reject(400, "chunked body: a chunk line or the trailer exceeds " +
                                        std::to_string(limits_.header_bytes) + " bytes");

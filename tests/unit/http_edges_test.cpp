@@ -155,6 +155,7 @@ BOOST_AUTO_TEST_CASE(an_unknown_method_and_a_chunked_body_with_a_trailer) {
     BOOST_TEST((request.method() == beast_http::verb::unknown));
     BOOST_TEST(request.method_string() == "BREW");
     BOOST_TEST(request.body() == "abcde");
+    BOOST_TEST(parser.trailer_bytes() == 14u);  // "X-Trailer" and "t", with ": " and CRLF; header lines not counted
     BOOST_TEST(names_and_values(request) == (std::vector<std::string>{"Transfer-Encoding=chunked", "X-Trailer=t"}),
                boost::test_tools::per_element());
 }
