@@ -32,6 +32,9 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kReadChunk = 4096;
+// A body's storage kept for the connection's next request only up to this: a larger one (a snapshot upload may be
+// 512 MiB) would otherwise stay with the connection for as long as it lives.
+constexpr std::size_t kKeptBodyBytes = 4096;
 constexpr std::size_t kMaxDrainBytes = std::size_t{1024} * 1024;
 constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
@@ -370,6 +373,7 @@ private:
         if (parser_) {
             body = std::move(parser_->get().body());
             body.clear();
+            if (body.capacity() > kKeptBodyBytes) std::string().swap(body);  // an assignment would keep the capacity
             parser_.reset();  // its header lines go before their arena is reused
         }
         header_arena_.release();

@@ -1,6 +1,7 @@
 """The transport's process-wide bounds and its stop, through the real binary (issue 10).
 
 - Bytes held for answers clients have not read are bounded across all connections (--max-unread-bytes).
+- A large body's storage is not kept by its connection for the next request.
 - At SIGTERM, connections still in the kernel's accept queue are taken, and a request sent on one is answered.
 Run: cd tests/e2e && python3 -m unittest -v test_transport_bounds
 """
@@ -182,6 +183,37 @@ class UnreadAnswersTest(unittest.TestCase):
                                   capture_output=True, timeout=10)
             self.assertEqual(proc.returncode, 2, bad)
             self.assertIn(b"--max-unread-bytes must be 65536..1099511627776", proc.stderr)
+
+
+class LargeBodyNotKeptTest(unittest.TestCase):
+    """A large body's storage goes with its request: a keep-alive connection does not hold it for the next one."""
+
+    def test_a_large_upload_is_freed_while_the_connection_stays(self):
+        env = os.environ.copy()
+        # Freed memory goes back at once, so RSS shows what is held rather than ASan's quarantine.
+        env["ASAN_OPTIONS"] = env.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+        emu = Emulator(env=env)
+        try:
+            if thread_sanitizer(emu.proc.pid):
+                self.skipTest("ThreadSanitizer keeps the shadow of freed memory resident")
+            size = 100_000_000  # within the snapshot upload's 512 MiB bound; refused at its first byte
+            with socket.create_connection(("127.0.0.1", emu.port), timeout=30) as sock:
+                sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                read_answers(sock, 1)
+                rss_before = rss_kib(emu.proc.pid)
+                sock.sendall(b"PUT /_emulator/snapshot HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: %d\r\n\r\n"
+                             % size)
+                sock.sendall(b"x" * size)
+                answers, _ = read_answers(sock, 1, timeout=30)
+                self.assertTrue(answers[0][0].startswith("HTTP/1.1 400 "), answers[0][0])
+                # The next request on the same connection: the upload's storage must not be kept for it.
+                sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                answers, _ = read_answers(sock, 1)
+                self.assertTrue(answers[0][0].startswith("HTTP/1.1 200 "), answers[0][0])
+                held_kib = rss_kib(emu.proc.pid) - rss_before
+                self.assertLess(held_kib, 20_000, "%d KiB still held after the upload's request" % held_kib)
+        finally:
+            emu.stop()
 
 
 class StopTakesAcceptQueueTest(unittest.TestCase):
