@@ -31,11 +31,8 @@ std::string_view Request::keep(std::string_view text) {
 }
 
 bool Request::keep_alive() const {
-    const auto connection = std::find_if(lines_.begin(), lines_.end(), [](const HeaderLine& line) {
-        return line.name() == beast_http::field::connection;
-    });
-    if (connection == lines_.end()) return version_ >= 11;
-    beast_http::token_list tokens{connection->value()};  // its exists() is not const
+    // An empty Connection value decides as an absent one: it holds neither token.
+    beast_http::token_list tokens{(*this)[beast_http::field::connection]};  // its exists() is not const
     return version_ < 11 ? tokens.exists("keep-alive") : !tokens.exists("close");
 }
 

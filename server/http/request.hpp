@@ -48,6 +48,13 @@ public:
     // In the order they came, a chunked body's trailer lines last (as in Beast's fields); a name given twice has a
     // line for each.
     const std::pmr::vector<HeaderLine>& lines() const noexcept { return lines_; }
+    // As Beast's `request[name]`: the first such line's value, empty when there is none.
+    std::string_view operator[](boost::beast::http::field name) const noexcept {
+        for (const HeaderLine& line : lines_) {
+            if (line.name() == name) return line.value();
+        }
+        return {};
+    }
     // As Beast's message::keep_alive(): from the first Connection line's tokens, else from the version.
     bool keep_alive() const;
 

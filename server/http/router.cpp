@@ -110,39 +110,21 @@ std::optional<std::string_view> origin_form(std::string_view target, api::ApiRes
     return origin.empty() ? std::string_view("/") : origin;
 }
 
-// The header lines the handlers read, taken in one walk over the request's lines. A header given twice is read
-// from its first line, as Beast's `request[name]` reads it.
-struct HeaderLines {
-    std::optional<std::string_view> authorization;
-    std::optional<std::string_view> host;
-    std::optional<std::string> fault;
-};
-
-HeaderLines header_lines(const Request& request, bool read_fault_header) {
-    HeaderLines lines;
+// X-Emulator-Fault's lines as one list, ';'-joined: a second line is checked too, never silently dropped.
+std::optional<std::string> fault_header(const Request& request) {
+    std::optional<std::string> list;
     for (const HeaderLine& line : request.lines()) {
-        switch (line.name()) {
-            case beast_http::field::authorization:
-                if (!lines.authorization) lines.authorization = line.value();
-                break;
-            case beast_http::field::host:
-                if (!lines.host) lines.host = line.value();
-                break;
-            case beast_http::field::unknown:
-                if (!read_fault_header || !boost::beast::iequals(line.name_string(), kFaultHeader)) break;
-                // Several lines count as one list, so a second line is checked too, never silently dropped.
-                if (lines.fault) {
-                    lines.fault->push_back(';');
-                } else {
-                    lines.fault.emplace();
-                }
-                lines.fault->append(line.value());
-                break;
-            default:
-                break;
+        if (line.name() != beast_http::field::unknown || !boost::beast::iequals(line.name_string(), kFaultHeader)) {
+            continue;
         }
+        if (list) {
+            list->push_back(';');
+        } else {
+            list.emplace();
+        }
+        list->append(line.value());
     }
-    return lines;
+    return list;
 }
 
 // The last step of every answer: logged, counted and journaled, then handed to the transport.
@@ -188,10 +170,12 @@ Answer handle_request(Emulator& emulator, const Request& request) {
     // HEAD is answered as the GET it describes (without the body), so health checks can use either.
     const bool control = starts_with(path, "/_emulator/") || path == "/metrics";
     const std::string_view method = head && control ? "GET" : request.method_string();
-    const HeaderLines lines = header_lines(request, !emulator.options().strict);
     api::ApiRequest api_request{
-        method, target, request.body(), lines.authorization.value_or(""), lines.host.value_or(""), {}};
-    if (lines.fault) api_request.fault_header = *lines.fault;
+        method, target, request.body(), request[beast_http::field::authorization], request[beast_http::field::host],
+        {}};
+    std::optional<std::string> faults;
+    if (!emulator.options().strict) faults = fault_header(request);
+    if (faults) api_request.fault_header = *faults;
 
     const bool api = starts_with(path, "/v4/");
     // Built in place (an answer is large, and moving it into a default one cost about 160 instructions).

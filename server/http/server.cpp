@@ -412,15 +412,15 @@ private:
             if (in_header) header_bytes_ += used;
             // The header is bounded as a whole, whether parsed or still arriving, and a chunked body's trailer lines
             // count with it (Beast bounds neither those nor a chunk's line).
-            if (header_bytes_ + parser_->trailer_bytes() > limits_.header_bytes ||
-                (in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes)) {
+            if (header_bytes_ + parser_->trailer_bytes() > limits_.header_bytes) {
                 return on_error(beast_http::error::header_limit);
             }
-            // Past the header, only a line waits for more bytes (a chunk's size and extensions, or the trailer, which
-            // Beast takes whole): one longer than a whole header would otherwise grow the buffer until the read
-            // timeout. (This holds, as does counting header_bytes_ above, because the parser is not eager: the put()
-            // that ends the header stops there.)
-            if (!in_header && ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes) {
+            // Bytes waiting for more are a header still arriving, or past it a line (a chunk's size and extensions, or
+            // the trailer, which Beast takes whole): one longer than a whole header would otherwise grow the buffer
+            // until the read timeout. (This holds, as does counting header_bytes_ above, because the parser is not
+            // eager: the put() that ends the header stops there.)
+            if (ec == beast_http::error::need_more && buffer_.size() > limits_.header_bytes) {
+                if (in_header) return on_error(beast_http::error::header_limit);
                 return reject(400, "chunked body: a chunk line or the trailer exceeds " +
                                        std::to_string(limits_.header_bytes) + " bytes");
             }
@@ -455,30 +455,9 @@ private:
             }
             parser_->body_limit(limits_.body_bytes);
         }
-        // The three header lines read here, in one walk; a header given twice is read from its first line.
-        std::optional<std::string_view> first_codings;
-        std::optional<std::string_view> first_encoding;
-        std::optional<std::string_view> first_expect;
-        for (const HeaderLine& line : request.lines()) {
-            std::optional<std::string_view>* value = nullptr;
-            switch (line.name()) {
-                case beast_http::field::transfer_encoding:
-                    value = &first_codings;
-                    break;
-                case beast_http::field::content_encoding:
-                    value = &first_encoding;
-                    break;
-                case beast_http::field::expect:
-                    value = &first_expect;
-                    break;
-                default:
-                    continue;
-            }
-            if (!*value) *value = line.value();
-        }
-        const std::string_view codings = first_codings.value_or("");
-        const std::string_view encoding = first_encoding.value_or("");
-        const std::string_view expect = first_expect.value_or("");
+        const std::string_view codings = request[beast_http::field::transfer_encoding];
+        const std::string_view encoding = request[beast_http::field::content_encoding];
+        const std::string_view expect = request[beast_http::field::expect];
         if (!codings.empty() && !only_chunked(codings)) {
             reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
             return false;
