@@ -1,5 +1,6 @@
 // create_room: emulated-api.md section 3.
 #include <optional>
+#include <type_traits>
 
 #include <boost/json.hpp>
 
@@ -7,20 +8,21 @@
 #include "api/command_result.hpp"
 #include "api/envelope.hpp"
 #include "api/error_table.hpp"
+#include "api/room_info_body.hpp"
 
 namespace lee::api {
 namespace {
 
 constexpr std::string_view kPath = "RoomInfo";
 
-}  // namespace
-
-CommandResult create_room(const CommandContext& context, const boost::json::value& body) {
+// Over either kind of JSON the field readers serve (room_fields.hpp).
+template <class Value>
+CommandResult create_from(const CommandContext& context, const Value& body) {
     if (auto error = check_room_info_accounts(body)) return failure(*error);
 
-    const boost::json::object* info = nullptr;
+    using Object = std::remove_cvref_t<decltype(body.get_object())>;
+    const Object* info = nullptr;
     if (auto error = require_object(body, kPath, info)) return failure(*error);
-    const IndexedMembers indexed(*info);
     state::Room room;
     EditableFields fields;
     if (auto error = read_room_id(*info, kPath, room.room_id)) return failure(*error);
@@ -78,6 +80,16 @@ CommandResult create_room(const CommandContext& context, const boost::json::valu
                                          after_create_room(context.identifier, room, context.now_ms)};
     }
     return result;
+}
+
+}  // namespace
+
+CommandResult create_room(const CommandContext& context, const RoomInfoBody& body) {
+    return create_from(context, body.document());
+}
+
+CommandResult create_room(const CommandContext& context, const boost::json::value& body) {
+    return create_from(context, body);
 }
 
 }  // namespace lee::api

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "api/error_table.hpp"
+#include "api/room_info_body.hpp"
 #include "rules/sensitive_words.hpp"
 
 namespace lee::api {
@@ -54,33 +55,37 @@ FieldError invalid(std::string_view path, std::string_view key, std::string_view
 
 thread_local const IndexedMembers* t_indexed = nullptr;  // the innermost alive on this thread
 
+// A member of either kind of object (room_fields.hpp): the readers below are written once over both.
 const json::value* member(const json::object& object, std::string_view key) {
     return IndexedMembers::member(object, key);
 }
+const BodyValue* member(const BodyObject& object, std::string_view key) { return object.member(key); }
 
-FieldCheck string_field(const json::object& object, std::string_view path, std::string_view key, bool required,
+template <class Object>
+FieldCheck string_field(const Object& object, std::string_view path, std::string_view key, bool required,
                         std::size_t min_bytes, std::size_t max_bytes, std::optional<std::string>& out) {
-    const json::value* value = member(object, key);
+    const auto* value = member(object, key);
     if (!value) return required ? FieldCheck(invalid(path, key, "is required")) : std::nullopt;
     if (!value->is_string()) return invalid(path, key, "must be a string");
-    const json::string& text = value->get_string();
+    const auto& text = value->get_string();
     if (text.size() < min_bytes) return invalid(path, key, "must not be empty");
     if (text.size() > max_bytes) return invalid(path, key, "exceeds " + std::to_string(max_bytes) + " bytes");
     out.emplace(text.data(), text.size());
     return std::nullopt;
 }
 
-FieldCheck required_string(const json::object& object, std::string_view path, std::string_view key,
-                           std::size_t min_bytes, std::size_t max_bytes, std::string& out) {
+template <class Object>
+FieldCheck required_string(const Object& object, std::string_view path, std::string_view key, std::size_t min_bytes,
+                           std::size_t max_bytes, std::string& out) {
     std::optional<std::string> value;
     if (auto error = string_field(object, path, key, true, min_bytes, max_bytes, value)) return error;
     out = std::move(*value);
     return std::nullopt;
 }
 
-FieldCheck bool_field(const json::object& object, std::string_view path, std::string_view key,
-                      std::optional<bool>& out) {
-    const json::value* value = member(object, key);
+template <class Object>
+FieldCheck bool_field(const Object& object, std::string_view path, std::string_view key, std::optional<bool>& out) {
+    const auto* value = member(object, key);
     if (!value) return std::nullopt;
     if (!value->is_bool()) return invalid(path, key, "must be true or false");
     out = value->get_bool();
@@ -89,7 +94,8 @@ FieldCheck bool_field(const json::object& object, std::string_view path, std::st
 
 // Integers only: 10.0 is a double in JSON terms and the real service's typed reader rejects it. An integer
 // beyond int64 is still an integer; it saturates, so range checks reject it with their own message.
-std::optional<std::int64_t> as_integer(const json::value& value) {
+template <class Value>
+std::optional<std::int64_t> as_integer(const Value& value) {
     if (value.is_int64()) return value.get_int64();
     if (value.is_uint64()) return static_cast<std::int64_t>(std::min<std::uint64_t>(value.get_uint64(), INT64_MAX));
     return std::nullopt;
@@ -156,15 +162,17 @@ std::string element_path(std::string_view key, std::size_t index) {
     return std::string(key) + "[" + std::to_string(index) + "]";
 }
 
-FieldCheck check_account_type(const json::object& object, std::string_view path, std::string_view key) {
-    const json::value* value = member(object, key);
+template <class Object>
+FieldCheck check_account_type(const Object& object, std::string_view path, std::string_view key) {
+    const auto* value = member(object, key);
     if (value && !value->is_string()) return FieldError{code::account_type, field_path(path, key)};
     return std::nullopt;
 }
 
-FieldCheck check_room_info_accounts(const json::value& body) {
-    const json::object* object = body.if_object();
-    const json::value* info = object ? object->if_contains("RoomInfo") : nullptr;
+template <class Value>
+FieldCheck check_room_info_accounts(const Value& body) {
+    const auto* object = body.if_object();
+    const auto* info = object ? member(*object, "RoomInfo") : nullptr;
     if (!info || !info->is_object()) return std::nullopt;
     return check_account_type(info->get_object(), "RoomInfo", "Owner_Account");
 }
@@ -181,38 +189,53 @@ FieldCheck check_account_list_type(const json::object& object, std::string_view 
     return std::nullopt;
 }
 
-FieldCheck require_body_object(const json::value& body, const json::object*& out) {
+template <class Value, class Object>
+FieldCheck require_body_object(const Value& body, const Object*& out) {
     out = body.if_object();
     if (!out) return FieldError{code::invalid_parameter, "the request body must be a JSON object"};
     return std::nullopt;
 }
 
-FieldCheck require_object(const json::value& body, std::string_view key, const json::object*& out) {
-    const json::object* object = nullptr;
+template <class Value, class Object>
+FieldCheck require_object(const Value& body, std::string_view key, const Object*& out) {
+    const Object* object = nullptr;
     if (auto error = require_body_object(body, object)) return error;
-    const json::value* value = member(*object, key);
+    const auto* value = member(*object, key);
     if (!value) return invalid("", key, "is required");
     if (!value->is_object()) return invalid("", key, "must be a JSON object");
     out = &value->get_object();
     return std::nullopt;
 }
 
-FieldCheck read_room_id(const json::object& object, std::string_view path, std::string& out) {
+template <class Value>
+std::optional<std::string_view> named_room_id(const Value& body) {
+    const auto* object = body.if_object();
+    if (!object) return std::nullopt;
+    if (const auto* info = member(*object, "RoomInfo"); info && info->is_object()) object = &info->get_object();
+    const auto* room_id = member(*object, "RoomId");
+    if (!room_id || !room_id->is_string()) return std::nullopt;
+    return std::string_view(room_id->get_string());
+}
+
+template <class Object>
+FieldCheck read_room_id(const Object& object, std::string_view path, std::string& out) {
     if (auto error = required_string(object, path, "RoomId", 1, kMaxRoomIdBytes, out)) return error;
     const bool printable = std::all_of(out.begin(), out.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
     if (!printable) return invalid(path, "RoomId", "must be printable ASCII (0x20-0x7E)");
     return std::nullopt;
 }
 
-FieldCheck read_room_type(const json::object& object, std::string_view path, std::string& out) {
-    const json::value* value = member(object, "RoomType");
+template <class Object>
+FieldCheck read_room_type(const Object& object, std::string_view path, std::string& out) {
+    const auto* value = member(object, "RoomType");
     if (!value) return invalid(path, "RoomType", "is required");
     if (!value->is_string() || value->get_string() != "Live") return invalid(path, "RoomType", "must be \"Live\"");
     out = "Live";
     return std::nullopt;
 }
 
-FieldCheck read_owner_account(const json::object& object, std::string_view path, std::string_view identifier,
+template <class Object>
+FieldCheck read_owner_account(const Object& object, std::string_view path, std::string_view identifier,
                               std::string& out) {
     std::optional<std::string> value;
     if (auto error = string_field(object, path, "Owner_Account", false, 1, kMaxAccountBytes, value)) return error;
@@ -264,8 +287,9 @@ FieldCheck read_string_list(const json::object& object, std::string_view key, st
     return std::nullopt;
 }
 
-FieldCheck read_seat_template(const json::object& object, std::string_view path, std::string& out) {
-    const json::value* value = member(object, "SeatTemplate");
+template <class Object>
+FieldCheck read_seat_template(const Object& object, std::string_view path, std::string& out) {
+    const auto* value = member(object, "SeatTemplate");
     if (!value) return invalid(path, "SeatTemplate", "is required");
     if (value->is_string() && find_seat_template(value->get_string())) {
         out = value->get_string();
@@ -280,9 +304,10 @@ std::uint32_t seat_layout_template_id(std::string_view seat_template) {
     return spec ? spec->layout_id : 0;
 }
 
-FieldCheck read_max_seat_count(const json::object& object, std::string_view path, std::string_view seat_template,
+template <class Object>
+FieldCheck read_max_seat_count(const Object& object, std::string_view path, std::string_view seat_template,
                                std::uint32_t package_max, std::uint32_t& out) {
-    const json::value* value = member(object, "MaxSeatCount");
+    const auto* value = member(object, "MaxSeatCount");
     std::optional<std::int64_t> requested;
     if (value) {
         requested = as_integer(*value);
@@ -303,8 +328,9 @@ FieldCheck read_max_seat_count(const json::object& object, std::string_view path
     return std::nullopt;
 }
 
-FieldCheck read_editable_fields(const json::object& object, std::string_view path, EditableFields& out) {
-    if (const json::value* mode = member(object, "TakeSeatMode")) {
+template <class Object>
+FieldCheck read_editable_fields(const Object& object, std::string_view path, EditableFields& out) {
+    if (const auto* mode = member(object, "TakeSeatMode")) {
         if (!mode->is_string() || (mode->get_string() != "FreeToTake" && mode->get_string() != "ApplyToTake")) {
             return invalid(path, "TakeSeatMode", "must be \"FreeToTake\" or \"ApplyToTake\"");
         }
@@ -315,9 +341,9 @@ FieldCheck read_editable_fields(const json::object& object, std::string_view pat
     if (auto error = bool_field(object, path, "IsUnlimitedRoomEnabled", out.is_unlimited_room_enabled)) return error;
     if (auto error = string_field(object, path, "RoomName", false, 0, kMaxRoomNameBytes, out.room_name)) return error;
     if (auto error = string_field(object, path, "CoverURL", false, 0, kMaxCoverUrlBytes, out.cover_url)) return error;
-    if (const json::value* category = member(object, "Category")) {
+    if (const auto* category = member(object, "Category")) {
         if (!category->is_array()) return invalid(path, "Category", "must be an array");
-        const json::array& tags = category->get_array();
+        const auto& tags = category->get_array();
         if (tags.size() > kMaxCategoryTags) return invalid(path, "Category", "has more than 3 tags");
         std::vector<state::CategoryTag> parsed;
         for (std::size_t i = 0; i < tags.size(); ++i) {
@@ -334,7 +360,7 @@ FieldCheck read_editable_fields(const json::object& object, std::string_view pat
         }
         out.category = std::move(parsed);
     }
-    if (const json::value* status = member(object, "ActivityStatus")) {
+    if (const auto* status = member(object, "ActivityStatus")) {
         const auto number = as_integer(*status);
         if (!number || *number < std::numeric_limits<std::int32_t>::min() ||
             *number > std::numeric_limits<std::int32_t>::max()) {
@@ -378,5 +404,30 @@ std::optional<std::string> find_sensitive_field(const rules::SensitiveWordMatche
     if (fields.notice && words.contains_any(*fields.notice)) return field_path(path, "Notice");
     return std::nullopt;
 }
+
+// The readers for the two kinds of JSON (room_fields.hpp): Boost.JSON's document, which every command reads, and
+// create_room's body read from the parser's events.
+template FieldCheck check_account_type(const json::object&, std::string_view, std::string_view);
+template FieldCheck require_body_object(const json::value&, const json::object*&);
+template FieldCheck check_room_info_accounts(const json::value&);
+template FieldCheck check_room_info_accounts(const BodyValue&);
+template FieldCheck require_object(const json::value&, std::string_view, const json::object*&);
+template FieldCheck require_object(const BodyValue&, std::string_view, const BodyObject*&);
+template std::optional<std::string_view> named_room_id(const json::value&);
+template std::optional<std::string_view> named_room_id(const BodyValue&);
+template FieldCheck read_room_id(const json::object&, std::string_view, std::string&);
+template FieldCheck read_room_id(const BodyObject&, std::string_view, std::string&);
+template FieldCheck read_room_type(const json::object&, std::string_view, std::string&);
+template FieldCheck read_room_type(const BodyObject&, std::string_view, std::string&);
+template FieldCheck read_owner_account(const json::object&, std::string_view, std::string_view, std::string&);
+template FieldCheck read_owner_account(const BodyObject&, std::string_view, std::string_view, std::string&);
+template FieldCheck read_seat_template(const json::object&, std::string_view, std::string&);
+template FieldCheck read_seat_template(const BodyObject&, std::string_view, std::string&);
+template FieldCheck read_max_seat_count(const json::object&, std::string_view, std::string_view, std::uint32_t,
+                                        std::uint32_t&);
+template FieldCheck read_max_seat_count(const BodyObject&, std::string_view, std::string_view, std::uint32_t,
+                                        std::uint32_t&);
+template FieldCheck read_editable_fields(const json::object&, std::string_view, EditableFields&);
+template FieldCheck read_editable_fields(const BodyObject&, std::string_view, EditableFields&);
 
 }  // namespace lee::api

@@ -35,9 +35,10 @@ inline constexpr std::size_t kMaxNoticeBytes = 100;
 inline constexpr std::int64_t kMaxMemberCountLimit = 100000;
 
 // While one is alive on a thread, the readers below find the members of its object through an index built in one
-// pass over it. create_room asks RoomInfo (a dozen members) for fifteen keys, and each `if_contains` walked the
-// members: 5 % of a create's instructions (issue 11). Other objects, and large ones, are looked up as before. The
-// index points into the object, which must not change while the index lives.
+// pass over it. update_room_info asks RoomInfo (a dozen members) for fifteen keys, and each `if_contains` walked the
+// members (on create_room, 5 % of a create's instructions before it read its body from events, issue 11). Other
+// objects, and large ones, are looked up as before. The index points into the object, which must not change while
+// the index lives.
 class IndexedMembers {
 public:
     explicit IndexedMembers(const boost::json::object& object) noexcept;
@@ -61,29 +62,46 @@ private:
 std::string field_path(std::string_view path, std::string_view key);
 std::string element_path(std::string_view key, std::size_t index);
 
+// The readers create_room uses are templates over the JSON they read: Boost.JSON's document (json::value and
+// json::object), or create_room's body read from the parser's events (BodyValue and BodyObject, room_info_body.hpp).
+// Both are instantiated in room_fields.cpp, so the rules are written once.
+
 // Step 12: an account field present but not a JSON string.
-FieldCheck check_account_type(const boost::json::object& object, std::string_view path, std::string_view key);
+template <class Object>
+FieldCheck check_account_type(const Object& object, std::string_view path, std::string_view key);
 // Step 12 for a `{"RoomInfo": {...}}` body: RoomInfo.Owner_Account, when RoomInfo is an object at all.
-FieldCheck check_room_info_accounts(const boost::json::value& body);
+template <class Value>
+FieldCheck check_room_info_accounts(const Value& body);
 // Step 12 for a list of accounts (RobotList_Account): an element that is not a string, when the list is an array.
 FieldCheck check_account_list_type(const boost::json::object& object, std::string_view key);
 
 // The body as an object; any other JSON value is a 100002.
-FieldCheck require_body_object(const boost::json::value& body, const boost::json::object*& out);
+template <class Value, class Object>
+FieldCheck require_body_object(const Value& body, const Object*& out);
 // The object at body[key]; a body or member that is not an object is a 100002.
-FieldCheck require_object(const boost::json::value& body, std::string_view key, const boost::json::object*& out);
+template <class Value, class Object>
+FieldCheck require_object(const Value& body, std::string_view key, const Object*& out);
+// The RoomId a body names, at the top level or under RoomInfo (when that is an object), when it is a string: what
+// the journal and the access log show for the request.
+template <class Value>
+std::optional<std::string_view> named_room_id(const Value& body);
 
-FieldCheck read_room_id(const boost::json::object& object, std::string_view path, std::string& out);
-FieldCheck read_room_type(const boost::json::object& object, std::string_view path, std::string& out);
+template <class Object>
+FieldCheck read_room_id(const Object& object, std::string_view path, std::string& out);
+template <class Object>
+FieldCheck read_room_type(const Object& object, std::string_view path, std::string& out);
 // Owner_Account, or the caller's identifier when absent; 1..32 bytes either way.
-FieldCheck read_owner_account(const boost::json::object& object, std::string_view path, std::string_view identifier,
+template <class Object>
+FieldCheck read_owner_account(const Object& object, std::string_view path, std::string_view identifier,
                               std::string& out);
-FieldCheck read_seat_template(const boost::json::object& object, std::string_view path, std::string& out);
+template <class Object>
+FieldCheck read_seat_template(const Object& object, std::string_view path, std::string& out);
 // SeatLayoutTemplateId of a valid SeatTemplate (600, 601, 800, 801, 200, 70, 50), 0 for any other string.
 std::uint32_t seat_layout_template_id(std::string_view seat_template);
 // MaxSeatCount: must be an integer when present; for audio templates 1..package_max (default package_max), for
 // video templates the template's own count.
-FieldCheck read_max_seat_count(const boost::json::object& object, std::string_view path, std::string_view seat_template,
+template <class Object>
+FieldCheck read_max_seat_count(const Object& object, std::string_view path, std::string_view seat_template,
                                std::uint32_t package_max, std::uint32_t& out);
 
 // A required account field (NewOwner_Account): a string of 1..32 bytes.
@@ -115,7 +133,8 @@ struct EditableFields {
 
     void apply_to(state::Room& room) const;
 };
-FieldCheck read_editable_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
+template <class Object>
+FieldCheck read_editable_fields(const Object& object, std::string_view path, EditableFields& out);
 // Notice (≤100 bytes) and MaxMemberCount (1..kMaxMemberCountLimit), which only update_room_info's doc lists.
 FieldCheck read_update_only_fields(const boost::json::object& object, std::string_view path, EditableFields& out);
 

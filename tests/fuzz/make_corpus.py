@@ -212,6 +212,20 @@ def header_inputs():
         yield "header_%02d" % i, value.encode()
 
 
+def body_inputs():
+    """create_room bodies: those of the requests above, and shapes a document cannot show (duplicate keys,
+    escapes)."""
+    for name, data in requests():
+        head, _, body = data.partition(b"\r\n\r\n")
+        if b"create_room" in head.split(b"\r\n")[0] and b"chunked" not in head and body:
+            yield name + ".json", body
+    info = '"RoomId":"r","RoomType":"Live","SeatTemplate":"AudioSalon"'
+    yield "duplicate_room_info.json", ('{"RoomInfo":{%s,"RoomName":"a"},"RoomInfo":{%s}}' % (info, info)).encode()
+    yield "duplicate_category.json", ('{"RoomInfo":{%s,"Category":[1,2,3,4],"Category":["a"]}}' % info).encode()
+    yield "escaped_keys.json", b'{"Room\\u0049nfo":{"Room\\u0049d":"e","RoomType":"Liv\\u0065","SeatTemplate":"Karaoke"}}'
+    yield "top_room_id.json", b'{"RoomId":"top","RoomInfo":[{"RoomId":"x"}]}'
+
+
 def write(target, inputs):
     directory = os.path.join(CORPUS, target)
     shutil.rmtree(directory, ignore_errors=True)
@@ -229,6 +243,7 @@ def main():
     write("fuzz_usersig", usersig_inputs())
     write("fuzz_rules", rules_inputs())
     write("fuzz_fault_header", header_inputs())
+    write("fuzz_room_info_body", body_inputs())
 
 
 if __name__ == "__main__":

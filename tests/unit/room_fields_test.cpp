@@ -1,5 +1,7 @@
 // create_room field rules and state-check order (emulated-api.md sections 2 and 3), through the reader functions
-// of api/room_fields and through lee::api::create_room itself.
+// of api/room_fields and through lee::api::create_room itself. Every create here runs twice: on Boost.JSON's
+// document and on the body read from the parser's events (api/room_info_body, what the pipeline runs), which must
+// give the same answers and store the same rooms.
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
@@ -15,10 +17,12 @@
 #include "api/command_handler.hpp"
 #include "api/error_table.hpp"
 #include "api/room_fields.hpp"
+#include "api/room_info_body.hpp"
 #include "rules/apps.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/sensitive_words.hpp"
 #include "state/room.hpp"
+#include "state/room_json.hpp"
 #include "state/tenants.hpp"
 
 namespace json = boost::json;
@@ -53,19 +57,56 @@ json::object valid_info(std::string_view room_id = "room-1") {
 
 json::value body_of(json::object info) { return json::object{{"RoomInfo", std::move(info)}}; }
 
-// One app, its rules and its tenant; create_room runs against them.
+std::string text_of(const lee::state::Room& room) { return json::serialize(json::value_from(room)); }
+
+// One app, its rules and its tenant; create_room runs against them. A twin tenant gets the same creates through
+// the body read from the parser's events.
 struct Emulator {
     lee::rules::RuleSet rules;
     lee::rules::AppSettings app;
     lee::state::Tenant tenant;
+    lee::state::Tenant twin;
     std::string identifier = "alice";
     std::int64_t now_ms = kNow;
 
     Emulator() { app.sdkappid = 1400000001; }
 
-    CommandResult create(const json::value& body) {
-        const lee::api::CommandContext context{app.sdkappid, identifier, app, rules, tenant, now_ms};
-        return lee::api::create_room(context, body);
+    CommandResult create(const json::value& body) { return create_text(json::serialize(body)); }
+
+    // The document's answer, once the events' answer, the RoomId each names and the room each stored are checked
+    // against it. Text that is not JSON must fail both ways with the same error; its answer is a default one.
+    CommandResult create_text(std::string_view text) {
+        json::parse_options options;
+        options.max_depth = lee::api::kMaxBodyDepth;
+        json::error_code document_error;
+        const json::value document = json::parse(text, document_error, {}, options);
+        lee::api::RoomInfoBody events;
+        const json::error_code events_error = events.read(text);
+        BOOST_TEST(document_error == events_error, "body " << text);
+        if (document_error || events_error) return {};
+        BOOST_TEST((lee::api::named_room_id(document) == lee::api::named_room_id(events.document())), "body " << text);
+
+        CommandResult result = lee::api::create_room(
+            lee::api::CommandContext{app.sdkappid, identifier, app, rules, tenant, now_ms}, document);
+        const CommandResult other =
+            lee::api::create_room(lee::api::CommandContext{app.sdkappid, identifier, app, rules, twin, now_ms}, events);
+        BOOST_TEST(result.code == other.code, "body " << text);
+        BOOST_TEST(result.detail == other.detail, "body " << text);
+        BOOST_TEST(result.why == other.why, "body " << text);
+        BOOST_TEST(result.payload_text == other.payload_text, "body " << text);
+        BOOST_TEST(result.callback.has_value() == other.callback.has_value(), "body " << text);
+        if (result.callback && other.callback) {
+            BOOST_TEST(json::serialize(result.callback->body) == json::serialize(other.callback->body),
+                       "body " << text);
+        }
+        if (const auto room_id = lee::api::named_room_id(document)) {
+            const auto room = tenant.rooms.find(*room_id);
+            const auto twin_room = twin.rooms.find(*room_id);
+            BOOST_TEST(room.has_value() == twin_room.has_value(), "body " << text);
+            if (room && twin_room) BOOST_TEST(text_of(*room) == text_of(*twin_room), "body " << text);
+        }
+        BOOST_TEST(tenant.rooms.size() == twin.rooms.size(), "body " << text);
+        return result;
     }
     CommandResult create_info(json::object info) { return create(body_of(std::move(info))); }
     // A valid RoomInfo changed by `edit`.
@@ -149,6 +190,117 @@ BOOST_AUTO_TEST_CASE(unknown_fields_are_ignored) {
     json::object body{{"RoomInfo", info}, {"Extra", json::object{{"x", 1}}}};
     BOOST_TEST(is_result(emu.create(body), kOk));
     BOOST_TEST(stored(emu, "room-1").room_id == "room-1");
+}
+
+// Text a document cannot show (duplicate keys, escapes, kept names nested elsewhere, the depth bound, text that is
+// not JSON), and every kept field with every kind of value: both readers answer alike (Emulator::create_text).
+BOOST_AUTO_TEST_CASE(events_read_what_the_document_reads) {
+    Emulator emu;
+    std::size_t serial = 0;
+    const auto fresh_id = [&] { return R"("RoomId":"r)" + std::to_string(serial++) + R"(")"; };
+    const std::string rest = R"("RoomType":"Live","SeatTemplate":"AudioSalon")";
+    const auto info = [&](const std::string& more) { return "{" + fresh_id() + "," + rest + more + "}"; };
+
+    const std::array<std::string_view, 13> names = {
+        "RoomId",       "RoomType",          "Owner_Account",   "SeatTemplate",           "MaxSeatCount",
+        "TakeSeatMode", "IsMessageDisabled", "IsPublicVisible", "IsUnlimitedRoomEnabled", "RoomName",
+        "CoverURL",     "Category",          "ActivityStatus"};
+    const std::vector<std::string> values = {"null",
+                                             "true",
+                                             "false",
+                                             "0",
+                                             "-0",
+                                             "-1",
+                                             "1",
+                                             "3",
+                                             "7",
+                                             "9",
+                                             "10",
+                                             "1.5",
+                                             "1e2",
+                                             "2147483647",
+                                             "2147483648",
+                                             "-2147483648",
+                                             "-2147483649",
+                                             "9223372036854775807",
+                                             "9223372036854775808",
+                                             "-9223372036854775808",
+                                             "18446744073709551615",
+                                             "18446744073709551616",
+                                             R"("")",
+                                             R"("x")",
+                                             R"("Live")",
+                                             R"("AudioSalon")",
+                                             R"("Karaoke")",
+                                             R"("VideoDynamicGrid9Seats")",
+                                             R"("VideoLandscape4Seat")",
+                                             R"("FreeToTake")",
+                                             R"("ApplyToTake")",
+                                             R"("\u0041udioSalon")",
+                                             R"("Liv\u0065")",
+                                             R"("caf\u00e9")",
+                                             R"("\u0001")",
+                                             R"("a\"b")",
+                                             "\"" + repeat("o", 32) + "\"",
+                                             "\"" + repeat("o", 33) + "\"",
+                                             "\"" + repeat("i", 48) + "\"",
+                                             "\"" + repeat("i", 49) + "\"",
+                                             "\"" + repeat("n", 101) + "\"",
+                                             "\"" + repeat("u", 201) + "\"",
+                                             "\"" + repeat(R"(\u0041)", 150) + "\"",
+                                             "[]",
+                                             "[1]",
+                                             R"(["a",2,"b"])",
+                                             "[1,2,3,4]",
+                                             "[{}]",
+                                             "[[]]",
+                                             "[1.5]",
+                                             "[null]",
+                                             "[9223372036854775808]",
+                                             "[-9223372036854775808]",
+                                             R"(["\u0041"])",
+                                             R"([1,[2,3],4])",
+                                             "{}",
+                                             R"({"RoomId":"nested","Category":[1]})"};
+    for (const std::string_view name : names) {
+        for (const std::string& value : values) {
+            emu.create_text(R"({"RoomInfo":)" + info(",\"" + std::string(name) + "\":" + value) + "}");
+        }
+    }
+
+    const std::string valid = info("");
+    const std::vector<std::string> bodies = {
+        // The last of duplicate keys wins, at the top and inside RoomInfo.
+        R"({"RoomInfo":)" + info(R"(,"RoomName":"first")") + R"(,"RoomInfo":)" + info("") + "}",
+        R"({"RoomInfo":)" + info(R"(,"Category":[1,2])") + R"(,"RoomInfo":)" + info(R"(,"IsPublicVisible":false)") +
+            "}",
+        R"({"RoomInfo":)" + info("") + R"(,"RoomInfo":1})", R"({"RoomInfo":1,"RoomInfo":)" + info("") + "}",
+        R"({"RoomInfo":)" + info(R"(,"Category":[1,2,3,4,5],"Category":["a"])") + "}",
+        R"({"RoomInfo":)" + info(R"(,"Category":["a"],"Category":[1,2,3,4,5])") + "}",
+        R"({"RoomInfo":)" + info(R"(,"Category":[1],"Category":"x")") + "}",
+        R"({"RoomInfo":)" + info(R"(,"Owner_Account":5,"Owner_Account":"bob")") + "}",
+        R"({"RoomInfo":)" + info(R"(,"Owner_Account":"bob","Owner_Account":5)") + "}",
+        // Escaped keys name the same members; a long escaped key or value arrives in parts.
+        R"({"Room\u0049nfo":{"Room\u0049d":"escaped-key","\u0052oomType":"Live","SeatTemplat\u0065":"Karaoke"}})",
+        R"({"RoomInfo":)" +
+            info(",\"" + repeat(R"(\u0041)", 2000) + R"(":1,"RoomName":")" + repeat(R"(\u00e9)", 40) + "\"") + "}",
+        R"({"RoomInfo":)" + info(R"(,"RoomName":")" + repeat(R"(\u00e9)", 3000) + "\"") + "}",
+        R"({"RoomInfo":{"RoomId":")" + repeat(R"(\u0041)", 40) + R"(","RoomType":"Live","SeatTemplate":"Karaoke"}})",
+        // Kept names elsewhere than where they are kept.
+        R"({"Other":{"RoomInfo":)" + valid + "}}",
+        R"({"RoomInfo":)" + info(R"(,"Nested":{"RoomId":"x","Category":[1,2,3,4],"RoomInfo":{}})") + "}",
+        R"([{"RoomInfo":)" + info("") + "}]", R"({"RoomId":"top"})", R"({"RoomId":"top","RoomInfo":1})",
+        R"({"RoomId":5,"RoomInfo":{"RoomId":"inner"}})", R"({"RoomId":"top","RoomInfo":{"RoomId":7}})", R"("text")",
+        "1", "null", "{}", "[]", "true", "\t {} \r\n",
+        // The depth bound: the body and RoomInfo are two levels.
+        R"({"RoomInfo":)" + info(R"(,"Deep":)" + repeat("[", 30) + repeat("]", 30)) + "}",
+        R"({"RoomInfo":)" + info(R"(,"Deep":)" + repeat("[", 31) + repeat("]", 31)) + "}",
+        // Not JSON.
+        "", "{", R"({"RoomInfo":{})", "{} x", "{}}", "{\"RoomInfo\":{\"RoomId\":\"\xff\"}}", "{\"\xc3\":1}",
+        R"({"a":1,})", "/*c*/{}", R"({"RoomInfo":{"RoomId":"r",}})", R"({"MaxSeatCount":01})", R"({"a":"\x"})",
+        R"({"a":"\ud800"})", R"({"a":tru})", "{\"a\":\"\n\"}"};
+    for (const std::string& body : bodies) emu.create_text(body);
+    BOOST_TEST(emu.tenant.rooms.size() > 100u);  // the loops above made rooms, not only refusals
 }
 
 // The readers' one-pass member index (IndexedMembers) answers exactly what if_contains answers: keys that share a
@@ -378,8 +530,9 @@ BOOST_AUTO_TEST_CASE(max_seat_count_non_integer_fails_for_every_template) {
                 BOOST_TEST(is_error(
                     lee::api::read_max_seat_count(json::object{{"MaxSeatCount", bad}}, "RoomInfo", tmpl, 16, out),
                     kInvalid, rule));
-                const auto body = json::parse(R"({"RoomInfo":{"RoomId":"r","RoomType":"Live","SeatTemplate":")" + tmpl +
-                                              R"(","MaxSeatCount":)" + text + "}}");
+                std::string body_text = R"({"RoomInfo":{"RoomId":"r","RoomType":"Live","SeatTemplate":")";
+                body_text.append(tmpl).append(R"(","MaxSeatCount":)").append(text).append("}}");
+                const auto body = json::parse(body_text);
                 BOOST_TEST(is_result(emu.create(body), kInvalid, rule));
             }
         }
@@ -639,7 +792,8 @@ BOOST_AUTO_TEST_CASE(category_tags) {
         {"[true]", "RoomInfo.Category[0] must be an integer or a string"},
         {"[[1]]", "RoomInfo.Category[0] must be an integer or a string"},
     };
-    for (const auto& [text, detail] : bad_elements) {
+    for (const auto& [element_text, detail] : bad_elements) {
+        const std::string& text = element_text;  // a lambda below captures it (clang 14 cannot capture a binding)
         BOOST_TEST_CONTEXT("Category " << text) {
             lee::api::EditableFields fields;
             BOOST_TEST(is_error(

@@ -1,0 +1,329 @@
+#include "api/room_info_body.hpp"
+
+#include <cassert>
+#include <cstring>
+#include <functional>
+#include <limits>
+
+#include <boost/json/array.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/string.hpp>
+
+namespace lee::api {
+namespace json = boost::json;
+
+// The names an object keeps, found by a probe of a small table on (length, first byte, last byte): create_room
+// asks RoomInfo for fifteen members and its body names a dozen, so a walk over the names would cost more than the
+// document this reader replaces saved.
+class KeptNames {
+public:
+    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+
+    template <std::size_t N>
+    constexpr explicit KeptNames(const std::array<std::string_view, N>& names) : names_(names.data()) {
+        static_assert(N <= kMaxNames);
+        slots_.fill(kEmpty);
+        for (std::size_t i = 0; i < N; ++i) {
+            std::size_t slot = slot_of(names[i]);
+            while (slots_[slot] != kEmpty) slot = (slot + 1) & (kSlots - 1);
+            slots_[slot] = static_cast<std::uint8_t>(i);
+        }
+    }
+
+    std::size_t index_of(std::string_view key) const noexcept {
+        for (std::size_t slot = slot_of(key);; slot = (slot + 1) & (kSlots - 1)) {
+            const std::uint8_t index = slots_[slot];
+            if (index == kEmpty) return npos;
+            if (same(names_[index], key)) return index;
+        }
+    }
+
+private:
+    static constexpr std::size_t kSlots = 32;     // a power of two, twice the names at least
+    static constexpr std::size_t kMaxNames = 16;  // BodyObject's values
+    static constexpr std::uint8_t kEmpty = 0xFF;
+    // The names are short: a few loads that may overlap, where a call to memcmp cost more than the compare.
+    template <class Word>
+    static bool same_word(const char* a, const char* b) noexcept {
+        Word x = 0;
+        Word y = 0;
+        std::memcpy(&x, a, sizeof(Word));
+        std::memcpy(&y, b, sizeof(Word));
+        return x == y;
+    }
+    static bool same(std::string_view name, std::string_view key) noexcept {
+        const std::size_t size = key.size();
+        if (name.size() != size) return false;
+        const char* a = name.data();
+        const char* b = key.data();
+        if (size >= 8) {
+            for (std::size_t at = 0; at + 8 < size; at += 8) {
+                if (!same_word<std::uint64_t>(a + at, b + at)) return false;
+            }
+            return same_word<std::uint64_t>(a + size - 8, b + size - 8);
+        }
+        if (size >= 4) return same_word<std::uint32_t>(a, b) && same_word<std::uint32_t>(a + size - 4, b + size - 4);
+        return name == key;
+    }
+    static constexpr std::size_t slot_of(std::string_view key) noexcept {
+        if (key.empty()) return 0;
+        const auto first = static_cast<unsigned char>(key.front());
+        const auto last = static_cast<unsigned char>(key.back());
+        return (key.size() * 7U + std::size_t{first} * 3U + last) & (kSlots - 1);
+    }
+    const std::string_view* names_;
+    std::array<std::uint8_t, kSlots> slots_{};
+};
+
+namespace {
+
+constexpr std::array<std::string_view, 2> kTopNames = {"RoomInfo", "RoomId"};
+constexpr KeptNames kTop(kTopNames);
+constexpr std::size_t kRoomInfoIndex = 0;
+
+// What create_room's readers (room_fields.cpp) ask RoomInfo for. A reader that asks for another name finds it
+// absent: BodyObject::member asserts against that.
+constexpr std::array<std::string_view, 13> kRoomInfoNames = {
+    "RoomId",       "RoomType",          "Owner_Account",   "SeatTemplate",           "MaxSeatCount",
+    "TakeSeatMode", "IsMessageDisabled", "IsPublicVisible", "IsUnlimitedRoomEnabled", "RoomName",
+    "CoverURL",     "Category",          "ActivityStatus"};
+constexpr KeptNames kRoomInfo(kRoomInfoNames);
+constexpr std::size_t kCategoryIndex = 11;
+
+static_assert(kRoomInfoNames.size() <= 16 && kTopNames[kRoomInfoIndex] == "RoomInfo" &&
+              kRoomInfoNames[kCategoryIndex] == "Category");
+
+}  // namespace
+
+const BodyValue* BodyObject::member(std::string_view key) const noexcept {
+    const std::size_t index = names_->index_of(key);
+    assert(index != KeptNames::npos && "a reader asked for a member this body does not keep");
+    if (index == KeptNames::npos) return nullptr;
+    const BodyValue& value = values_[index];
+    return value.kind() == BodyValue::Kind::absent ? nullptr : &value;
+}
+
+RoomInfoBody::RoomInfoBody() noexcept : top_(kTop), room_info_(kRoomInfo) {}
+
+// The handler of Boost.JSON's basic_parser: each value the parser meets goes to the slot it fills in the body, or
+// nowhere when it is not kept.
+class RoomInfoEvents {
+public:
+    // Boost.JSON's own document handler's bounds, so the parser fails where json::parse would.
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    RoomInfoEvents(RoomInfoBody& body, std::string_view text) noexcept : body_(body), text_(text) {}
+
+    bool on_document_begin(json::error_code&) { return true; }
+    bool on_document_end(json::error_code&) { return true; }
+
+    bool on_object_begin(json::error_code& ec) {
+        BodyValue* value = next_value();
+        Role role = Role::skipped;
+        BodyObject* object = nullptr;
+        if (value == &body_.document_) {
+            role = Role::top;
+            object = &body_.top_;
+        } else if (value != nullptr && value == &body_.top_.values_[kRoomInfoIndex]) {
+            role = Role::room_info;
+            object = &body_.room_info_;
+            if (room_info_seen_) object->values_.fill(BodyValue());  // a later RoomInfo replaces the earlier
+            room_info_seen_ = true;
+        }
+        if (value != nullptr) {
+            value->kind_ = BodyValue::Kind::object;
+            value->object_ = object;
+        }
+        return open(role, ec);
+    }
+    bool on_object_end(std::size_t, json::error_code&) { return close(); }
+
+    bool on_array_begin(json::error_code& ec) {
+        BodyValue* value = next_value();
+        Role role = Role::skipped;
+        if (value != nullptr) {
+            value->kind_ = BodyValue::Kind::array;
+            if (value == &body_.room_info_.values_[kCategoryIndex]) {
+                role = Role::category;
+                body_.category_ = BodyArray();  // a later Category replaces the earlier
+                value->array_ = &body_.category_;
+            }
+        }
+        return open(role, ec);
+    }
+    bool on_array_end(std::size_t, json::error_code&) { return close(); }
+
+    // A key is read where objects are kept; it names the slot of the value that follows, if any.
+    bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+        if (keeps_members()) key_.append(part.data(), part.size());
+        in_key_ = true;
+        return true;
+    }
+    bool on_key(json::string_view last, std::size_t, json::error_code&) {
+        if (keeps_members()) {
+            std::string_view key(last.data(), last.size());
+            if (in_key_) {
+                key_.append(last.data(), last.size());
+                key = key_;
+            }
+            BodyObject& object = depth_ == 1 ? body_.top_ : body_.room_info_;
+            const std::size_t index = object.names_->index_of(key);
+            pending_ = index == KeptNames::npos ? nullptr : &object.values_[index];
+        }
+        key_.clear();
+        in_key_ = false;
+        return true;
+    }
+
+    // A string in parts (escapes or a long one) is decoded into the body's storage; one in a single piece that the
+    // text holds as is is kept as a view into the text.
+    bool on_string_part(json::string_view part, std::size_t, json::error_code& ec) {
+        if (!in_string_) {
+            in_string_ = true;
+            string_value_ = next_value();
+            string_begin_ = body_.decoded_.size();
+        }
+        return string_value_ == nullptr || decode(part, ec);
+    }
+    bool on_string(json::string_view last, std::size_t, json::error_code& ec) {
+        if (!in_string_) {
+            BodyValue* value = next_value();
+            if (value == nullptr) return true;
+            value->kind_ = BodyValue::Kind::string;
+            if (inside_text(last)) {
+                value->text_ = std::string_view(last.data(), last.size());
+                return true;
+            }
+            string_value_ = value;
+            string_begin_ = body_.decoded_.size();
+        }
+        in_string_ = false;
+        if (string_value_ == nullptr) return true;
+        if (!decode(last, ec)) return false;
+        string_value_->kind_ = BodyValue::Kind::string;
+        string_value_->text_ = std::string_view(body_.decoded_).substr(string_begin_);
+        string_value_ = nullptr;
+        return true;
+    }
+
+    bool on_number_part(json::string_view, json::error_code&) { return true; }
+    bool on_int64(std::int64_t number, json::string_view, json::error_code&) {
+        return scalar(BodyValue::Kind::int64, static_cast<std::uint64_t>(number));
+    }
+    bool on_uint64(std::uint64_t number, json::string_view, json::error_code&) {
+        return scalar(BodyValue::Kind::uint64, number);
+    }
+    bool on_double(double, json::string_view, json::error_code&) { return scalar(BodyValue::Kind::real, 0); }
+    bool on_bool(bool boolean, json::error_code&) {
+        BodyValue* value = next_value();
+        if (value != nullptr) {
+            value->kind_ = BodyValue::Kind::boolean;
+            value->boolean_ = boolean;
+        }
+        return true;
+    }
+    bool on_null(json::error_code&) { return scalar(BodyValue::Kind::null, 0); }
+    // Comments are not allowed by the parse options; the handler must still have these.
+    bool on_comment_part(json::string_view, json::error_code&) { return true; }
+    bool on_comment(json::string_view, json::error_code&) { return true; }
+
+private:
+    // What an open container is to the body.
+    enum class Role : std::uint8_t { top, room_info, category, skipped };
+
+    bool keeps_members() const noexcept {
+        return depth_ > 0 && (roles_[depth_ - 1] == Role::top || roles_[depth_ - 1] == Role::room_info);
+    }
+
+    // The slot of the value the parser meets next: the document, the member its key named, the next of Category's
+    // first elements, or null for a value not kept. Called once per value, as it counts Category's elements.
+    BodyValue* next_value() noexcept {
+        if (depth_ == 0) return &body_.document_;
+        switch (roles_[depth_ - 1]) {
+            case Role::top:
+            case Role::room_info: {
+                BodyValue* value = pending_;
+                pending_ = nullptr;
+                return value;
+            }
+            case Role::category: {
+                const std::size_t index = body_.category_.size_++;
+                return index < body_.category_.items_.size() ? &body_.category_.items_[index] : nullptr;
+            }
+            case Role::skipped:
+                return nullptr;
+        }
+        return nullptr;
+    }
+
+    bool scalar(BodyValue::Kind kind, std::uint64_t number) {
+        BodyValue* value = next_value();
+        if (value != nullptr) {
+            value->kind_ = kind;
+            value->number_ = number;
+        }
+        return true;
+    }
+
+    bool open(Role role, json::error_code& ec) {
+        // The parser's max_depth (kMaxBodyDepth) stops it first; this keeps the stack safe whatever it is given.
+        if (depth_ == roles_.size()) {
+            ec = json::error::too_deep;
+            return false;
+        }
+        roles_[depth_++] = role;
+        return true;
+    }
+    bool close() noexcept {
+        --depth_;
+        return true;
+    }
+
+    bool inside_text(json::string_view view) const noexcept {
+        const std::less_equal<const char*> not_after;
+        return not_after(text_.data(), view.data()) &&
+               not_after(view.data() + view.size(), text_.data() + text_.size());
+    }
+
+    // Decoded text is never longer than the text it came from, so storage reserved to the body's size never moves
+    // and the views into it stay valid. Should that ever fail, the body is refused rather than a view left dangling.
+    bool decode(json::string_view piece, json::error_code& ec) {
+        std::string& decoded = body_.decoded_;
+        if (decoded.capacity() < text_.size()) decoded.reserve(text_.size());
+        if (decoded.size() + piece.size() > decoded.capacity()) {
+            ec = json::error::exception;
+            return false;
+        }
+        decoded.append(piece.data(), piece.size());
+        return true;
+    }
+
+    RoomInfoBody& body_;
+    std::string_view text_;
+    std::array<Role, kMaxBodyDepth + 1> roles_{};
+    std::size_t depth_ = 0;
+    BodyValue* pending_ = nullptr;  // the slot the last key named
+    std::string key_;               // a key arriving in parts
+    bool in_key_ = false;
+    bool in_string_ = false;
+    bool room_info_seen_ = false;
+    BodyValue* string_value_ = nullptr;  // the slot of a string arriving in parts
+    std::size_t string_begin_ = 0;       // where it starts in decoded_
+};
+
+json::error_code RoomInfoBody::read(std::string_view text) {
+    json::parse_options options;
+    options.max_depth = kMaxBodyDepth;
+    json::basic_parser<RoomInfoEvents> parser(options, *this, text);
+    json::error_code ec;
+    // As json::parse does it: the whole text in one write, and anything after the value is extra data.
+    const std::size_t used = parser.write_some(false, text.data(), text.size(), ec);
+    if (!ec && used < text.size()) ec = json::error::extra_data;
+    return ec;
+}
+
+}  // namespace lee::api

@@ -1,0 +1,110 @@
+#pragma once
+// create_room's body read from the JSON parser's events (issue 11: building the whole document cost a fifth of a
+// create). The text is parsed in full, so it must be valid JSON as before, but only the members create_room checks
+// are kept: RoomInfo and RoomId at the top, and RoomInfo's fields (room_fields.hpp). They are kept in a shape that
+// reads like Boost.JSON's values (is_string, get_string, if_object, get_array...), so the field readers of
+// room_fields.hpp are one set of rules over both. As in Boost.JSON's documents, the last of duplicate keys wins.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <boost/json/error.hpp>
+
+#include "api/room_fields.hpp"
+
+namespace lee::api {
+
+// How deep a command's body may nest, for both readers (more is a 70500 "body is not valid JSON").
+inline constexpr std::size_t kMaxBodyDepth = 32;
+
+class BodyObject;
+class BodyArray;
+
+// One kept value. A string is a view into the body's text, or into the RoomInfoBody's storage when the parser had
+// to decode it (escapes). A container not kept (an object other than the body and RoomInfo, an array other than
+// RoomInfo.Category) is known by its kind only.
+class BodyValue {
+public:
+    enum class Kind : std::uint8_t { absent, null, boolean, int64, uint64, real, string, object, array };
+
+    Kind kind() const noexcept { return kind_; }
+    bool is_string() const noexcept { return kind_ == Kind::string; }
+    std::string_view get_string() const noexcept { return text_; }
+    bool is_bool() const noexcept { return kind_ == Kind::boolean; }
+    bool get_bool() const noexcept { return boolean_; }
+    bool is_int64() const noexcept { return kind_ == Kind::int64; }
+    std::int64_t get_int64() const noexcept { return static_cast<std::int64_t>(number_); }
+    bool is_uint64() const noexcept { return kind_ == Kind::uint64; }
+    std::uint64_t get_uint64() const noexcept { return number_; }
+    bool is_object() const noexcept { return kind_ == Kind::object; }
+    // Only for a kept object (the body, RoomInfo): the readers ask no other for its members.
+    const BodyObject& get_object() const noexcept { return *object_; }
+    const BodyObject* if_object() const noexcept { return is_object() ? object_ : nullptr; }
+    bool is_array() const noexcept { return kind_ == Kind::array; }
+    // Only for a kept array (RoomInfo.Category).
+    const BodyArray& get_array() const noexcept { return *array_; }
+
+private:
+    friend class RoomInfoBody;
+    friend class RoomInfoEvents;
+    Kind kind_ = Kind::absent;
+    bool boolean_ = false;
+    std::uint64_t number_ = 0;  // an int64 as its two's complement
+    std::string_view text_;
+    const BodyObject* object_ = nullptr;
+    const BodyArray* array_ = nullptr;
+};
+
+class KeptNames;
+
+// A kept object: the values of the members it keeps, by name.
+class BodyObject {
+public:
+    explicit BodyObject(const KeptNames& names) noexcept : names_(&names) {}
+    // The member named `key` when it is kept and was present, else null.
+    const BodyValue* member(std::string_view key) const noexcept;
+
+private:
+    friend class RoomInfoEvents;
+    static constexpr std::size_t kMaxKept = 16;
+    const KeptNames* names_;
+    std::array<BodyValue, kMaxKept> values_;
+};
+
+// RoomInfo.Category: its length, and its first kMaxCategoryTags elements (a longer one is refused on its length).
+class BodyArray {
+public:
+    std::size_t size() const noexcept { return size_; }
+    const BodyValue& operator[](std::size_t index) const noexcept { return items_[index]; }
+
+private:
+    friend class RoomInfoEvents;
+    std::size_t size_ = 0;
+    std::array<BodyValue, kMaxCategoryTags> items_;
+};
+
+// The body as create_room reads it. Holds views into `text`, which must outlive it; neither copied nor moved
+// (its values point into it).
+class RoomInfoBody {
+public:
+    RoomInfoBody() noexcept;
+    RoomInfoBody(const RoomInfoBody&) = delete;
+    RoomInfoBody& operator=(const RoomInfoBody&) = delete;
+
+    // Parses `text` (at most kMaxBodyDepth deep). The error is the one Boost.JSON's parse gives the same text.
+    boost::json::error_code read(std::string_view text);
+    // The whole body: an object whose members are "RoomInfo" and "RoomId" when present.
+    const BodyValue& document() const noexcept { return document_; }
+
+private:
+    friend class RoomInfoEvents;
+    BodyValue document_;
+    BodyObject top_;
+    BodyObject room_info_;
+    BodyArray category_;
+    std::string decoded_;  // strings the parser decoded; reserved to the text's size, so views into it hold
+};
+
+}  // namespace lee::api
