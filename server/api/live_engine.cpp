@@ -296,8 +296,8 @@ ApiResponse handle_live_engine(Emulator& emulator, const ApiRequest& request, st
     const CommandContext context{*sdkappid, *query.identifier, *app, *rules, *tenant, now_ms};
     if (*command == core::Command::create_room) {
         // The command a load test sends most reads only the members it checks, from the parser's events (issue 11).
-        RoomInfoBody body;
-        if (const json::error_code ec = body.read(request.body)) return invalid_json(responder, ec);
+        const RoomInfoBody body(request.body);
+        if (body.error()) return invalid_json(responder, body.error());
         return decide(responder, *command, *sdkappid, body.document(), [&] { return create_room(context, body); });
     }
     std::array<unsigned char, 4096> arena;

@@ -122,7 +122,7 @@ IndexedMembers::IndexedMembers(const json::object& object) noexcept : object_(ob
     t_indexed = this;
     if (object.size() > kMaxMembers) return;
     for (const json::key_value_pair& pair : object) {
-        std::size_t slot = slot_of(pair.key());
+        std::size_t slot = key_slot(pair.key(), kSlots);
         while (slots_[slot] != nullptr) slot = (slot + 1) & (kSlots - 1);
         slots_[slot] = &pair;
     }
@@ -131,20 +131,12 @@ IndexedMembers::IndexedMembers(const json::object& object) noexcept : object_(ob
 
 IndexedMembers::~IndexedMembers() { t_indexed = outer_; }
 
-// Length and the first and last bytes tell apart every key the readers ask for, and cost no loop.
-std::size_t IndexedMembers::slot_of(std::string_view key) noexcept {
-    if (key.empty()) return 0;
-    const std::size_t first = static_cast<unsigned char>(key.front());
-    const std::size_t last = static_cast<unsigned char>(key.back());
-    return (key.size() * 7U + first * 3U + last) & (kSlots - 1);
-}
-
 const json::value* IndexedMembers::member(const json::object& object, std::string_view key) {
     const IndexedMembers* index = t_indexed;
     if (index == nullptr || &index->object_ != &object || !index->indexed_) {
         return object.if_contains(json::string_view(key.data(), key.size()));
     }
-    for (std::size_t slot = slot_of(key);; slot = (slot + 1) & (kSlots - 1)) {
+    for (std::size_t slot = key_slot(key, kSlots);; slot = (slot + 1) & (kSlots - 1)) {
         const json::key_value_pair* pair = index->slots_[slot];
         if (pair == nullptr) return nullptr;
         if (pair->key() == json::string_view(key.data(), key.size())) return &pair->value();

@@ -34,6 +34,15 @@ inline constexpr std::size_t kMaxNoticeBytes = 100;
 // No doc gives MaxMemberCount a range; a real room's is its package's limit. 1..100000 covers every package.
 inline constexpr std::int64_t kMaxMemberCountLimit = 100000;
 
+// Where a key starts its probe in a small open-addressing table of `slots` (a power of two): length and the first
+// and last bytes tell apart the names the readers ask for, and cost no loop.
+constexpr std::size_t key_slot(std::string_view key, std::size_t slots) noexcept {
+    if (key.empty()) return 0;
+    const std::size_t first = static_cast<unsigned char>(key.front());
+    const std::size_t last = static_cast<unsigned char>(key.back());
+    return (key.size() * 7U + first * 3U + last) & (slots - 1);
+}
+
 // While one is alive on a thread, the readers below find the members of its object through an index built in one
 // pass over it. update_room_info asks RoomInfo (a dozen members) for fifteen keys, and each `if_contains` walked the
 // members (on create_room, 5 % of a create's instructions before it read its body from events, issue 11). Other
@@ -51,7 +60,6 @@ public:
 private:
     static constexpr std::size_t kSlots = 64;       // a power of two
     static constexpr std::size_t kMaxMembers = 32;  // half the slots at most, so probes stay short
-    static std::size_t slot_of(std::string_view key) noexcept;
     const boost::json::object& object_;
     const IndexedMembers* outer_;  // the one alive before this one on the thread
     bool indexed_ = false;         // false for an object of more than kMaxMembers

@@ -85,21 +85,22 @@ private:
     std::array<BodyValue, kMaxCategoryTags> items_;
 };
 
-// The body as create_room reads it. Holds views into `text`, which must outlive it; neither copied nor moved
-// (its values point into it).
+// The body as create_room reads it, parsed once, on construction. Holds views into `text`, which must outlive it;
+// neither copied nor moved (its values point into it).
 class RoomInfoBody {
 public:
-    RoomInfoBody() noexcept;
+    explicit RoomInfoBody(std::string_view text);
     RoomInfoBody(const RoomInfoBody&) = delete;
     RoomInfoBody& operator=(const RoomInfoBody&) = delete;
 
-    // Parses `text` (at most kMaxBodyDepth deep). The error is the one Boost.JSON's parse gives the same text.
-    boost::json::error_code read(std::string_view text);
-    // The whole body: an object whose members are "RoomInfo" and "RoomId" when present.
+    // Why the text is not JSON (at most kMaxBodyDepth deep): the error json::parse gives the same text.
+    const boost::json::error_code& error() const noexcept { return error_; }
+    // The whole body: an object whose members are "RoomInfo" and "RoomId" when present. Meaningful without error().
     const BodyValue& document() const noexcept { return document_; }
 
 private:
     friend class RoomInfoEvents;
+    boost::json::error_code error_;
     BodyValue document_;
     BodyObject top_;
     BodyObject room_info_;

@@ -80,8 +80,8 @@ struct Emulator {
         options.max_depth = lee::api::kMaxBodyDepth;
         json::error_code document_error;
         const json::value document = json::parse(text, document_error, {}, options);
-        lee::api::RoomInfoBody events;
-        const json::error_code events_error = events.read(text);
+        const lee::api::RoomInfoBody events(text);
+        const json::error_code& events_error = events.error();
         BOOST_TEST(document_error == events_error, "body " << text);
         if (document_error || events_error) return {};
         BOOST_TEST((lee::api::named_room_id(document) == lee::api::named_room_id(events.document())), "body " << text);
