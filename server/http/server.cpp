@@ -455,19 +455,35 @@ private:
             }
             parser_->body_limit(limits_.body_bytes);
         }
-        const std::string_view codings = request[beast_http::field::transfer_encoding];
-        const std::string_view encoding = request[beast_http::field::content_encoding];
+        // Every line counts: a second Transfer-Encoding or Content-Encoding line adds to the codings of the first
+        // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
+        std::size_t hosts = 0;
+        std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
+        std::optional<std::string_view> encoding;  // the first Content-Encoding line not "identity"
+        for (const HeaderLine& line : request.lines()) {
+            const std::string_view value = line.value();
+            if (line.name() == beast_http::field::host) {
+                ++hosts;
+            } else if (line.name() == beast_http::field::transfer_encoding) {
+                if (!codings && !value.empty() && !only_chunked(value)) codings = value;
+            } else if (line.name() == beast_http::field::content_encoding) {
+                if (!encoding && !value.empty() && !beast::iequals(value, "identity")) encoding = value;
+            }
+        }
+        if (hosts > 1) {
+            reject(400, "more than one Host header line");
+            return false;
+        }
+        if (codings) {
+            reject(501, "Transfer-Encoding '" + std::string(*codings) + "' is not supported (only chunked)");
+            return false;
+        }
+        if (encoding) {
+            reject(415,
+                   "Content-Encoding '" + std::string(*encoding) + "' is not supported (send the body uncompressed)");
+            return false;
+        }
         const std::string_view expect = request[beast_http::field::expect];
-        if (!codings.empty() && !only_chunked(codings)) {
-            reject(501, "Transfer-Encoding '" + std::string(codings) + "' is not supported (only chunked)");
-            return false;
-        }
-        if (!encoding.empty() && !beast::iequals(encoding, "identity")) {
-            reject(415, "Content-Encoding '" + std::string(encoding) +
-                            "' is not supported (send the body "
-                            "uncompressed)");
-            return false;
-        }
         if (expect.empty() || parser_->is_done()) return true;
         if (!beast::iequals(expect, "100-continue")) {
             reject(417, "Expect '" + std::string(expect) + "' is not supported");

@@ -226,6 +226,29 @@ class HttpConformanceTest(EmulatorTest):
         self.assertEqual(json.loads(answer_body)["ErrorCode"], 100004)
 
 
+    def test_every_coding_line_and_host_line_counts(self):
+        # A second line adds to the first one's codings (RFC 9110 5.3): identity then gzip is a gzip body.
+        head, body = post_bytes(v4("create_room"), create_body("gz2"),
+                                headers=(("Content-Encoding", "identity"), ("Content-Encoding", "gzip")))
+        (answer_head, answer_body), _ = self.exchange(head, body)
+        self.assertTrue(answer_head.startswith("HTTP/1.1 415 "), answer_head)
+        self.assertEqual(json.loads(answer_body)["error"],
+                         "Content-Encoding 'gzip' is not supported (send the body uncompressed)")
+        head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n"
+                % v4("create_room")).encode()
+        # chunked not the final coding: the body's length cannot be known (RFC 9112 6.3), so Beast's 400.
+        (answer_head, answer_body), _ = self.exchange(head, b"5\r\nhello\r\n0\r\n\r\n")
+        self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
+        self.assertEqual(json.loads(answer_body)["error"], "malformed HTTP request: bad Transfer-Encoding")
+        # Two Host lines are a 400 (RFC 9112 3.2), whichever host each names; the room is not made.
+        head, body = post_bytes(v4("create_room"), create_body("two-hosts"), headers=(("Host", "localhost"),))
+        (answer_head, answer_body), _ = self.exchange(head, body)
+        self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
+        self.assertEqual(json.loads(answer_body)["error"], "more than one Host header line")
+        head, body = post_bytes(v4("get_room_info"), {"RoomId": "two-hosts"})
+        (answer_head, answer_body), _ = self.exchange(head, body)
+        self.assertEqual(json.loads(answer_body)["ErrorCode"], 100004)
+
 class SlowReaderTest(EmulatorTest):
     """Finding 5: a big answer read slowly arrives whole; a reader that stops is dropped."""
 
