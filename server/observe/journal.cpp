@@ -1,6 +1,8 @@
 #include "observe/journal.hpp"
 
 #include <algorithm>
+#include <cstring>
+#include <utility>
 
 #include <boost/json.hpp>
 
@@ -24,27 +26,26 @@ std::size_t stripes_for(std::size_t entries, std::size_t max_stripes) {
     return stripes;
 }
 
-// Request text as JSON can carry it: valid UTF-8, cut to its bound; untouched (no copy) when it already is.
-void keep_valid(std::string& slot, std::string_view text, std::size_t max_bytes) {
-    if (text.size() > max_bytes || !core::is_valid_utf8(text)) {
-        slot = core::to_valid_utf8(text, max_bytes);
-    } else {
-        // Into the capacity the slot already has, unless that is far more than the text: the byte bound counts
-        // text, so a slot must not hold on to a long text's memory for a short one.
-        if (slot.capacity() > 2 * text.size() + 32) {
-            slot = std::string(text);  // the long text's buffer goes
-        } else {
-            slot.assign(text);
-        }
+// ASCII is valid UTF-8 whatever way it is cut into texts; eight bytes at a time.
+bool all_ascii(std::string_view text) noexcept {
+    std::uint64_t bits = 0;
+    std::size_t at = 0;
+    for (; at + sizeof bits <= text.size(); at += sizeof bits) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + at, sizeof word);
+        bits |= word;
     }
+    for (; at < text.size(); ++at) bits |= static_cast<unsigned char>(text[at]);
+    return (bits & 0x8080808080808080ULL) == 0;
 }
 
-bool wanted(const JournalEntry& entry, const JournalQuery& query) {
+template <typename Slot>  // Journal::Slot, private to the journal
+bool wanted(const Slot& entry, std::string_view room_id, const JournalQuery& query) {
     if (entry.kind == EntryKind::control && !query.include_control) return false;
     if (query.sdkappid && entry.sdkappid != query.sdkappid) return false;
     if (query.command && entry.command != query.command) return false;
     if (query.error_code && entry.error_code != query.error_code) return false;
-    if (query.room_id && entry.room_id != *query.room_id) return false;
+    if (query.room_id && room_id != *query.room_id) return false;
     if (query.since_ms && entry.time_ms < *query.since_ms) return false;
     if (query.after_seq && entry.seq <= *query.after_seq) return false;
     return true;
@@ -77,24 +78,8 @@ void Journal::Stripe::push(const JournalRecord& record, std::uint64_t seq) {
         head = 0;
         ring.emplace_back();
     }
-    JournalEntry& entry = at(count);  // a new slot, or one freed by an eviction
-    entry.seq = seq;
-    entry.time_ms = record.time_ms;
-    entry.kind = record.kind;
-    keep_valid(entry.method, record.method, kMaxShortBytes);
-    keep_valid(entry.path, record.path, kMaxPathBytes);
-    entry.command = record.command;
-    entry.sdkappid = record.sdkappid;
-    keep_valid(entry.identifier, record.identifier, kMaxIdentifierBytes);
-    keep_valid(entry.room_id, record.room_id, kMaxRoomIdBytes);
-    keep_valid(entry.request_id, record.request_id, kMaxShortBytes);
-    entry.status = record.status;
-    entry.error_code = record.error_code;
-    entry.latency_ms = record.latency_ms;
-    entry.delay_ms = record.delay_ms;
-    keep_valid(entry.network, record.network, kMaxShortBytes);
-    keep_valid(entry.fault, record.fault, kMaxShortBytes);
-    keep_valid(entry.why, record.why, kMaxWhyBytes);
+    Slot& entry = at(count);  // a new slot, or one freed by an eviction
+    entry.assign(record, seq);
     bytes += entry.bytes();
     ++count;
     // In sequence order even when two requests finish at once on different threads (the later one rarely lands
@@ -102,8 +87,77 @@ void Journal::Stripe::push(const JournalRecord& record, std::uint64_t seq) {
     for (std::size_t i = count - 1; i > 0 && at(i - 1).seq > at(i).seq; --i) std::swap(at(i - 1), at(i));
 }
 
+void Journal::Slot::assign(const JournalRecord& record, std::uint64_t seq_number) {
+    seq = seq_number;
+    time_ms = record.time_ms;
+    kind = record.kind;
+    command = record.command;
+    sdkappid = record.sdkappid;
+    status = record.status;
+    error_code = record.error_code;
+    latency_ms = record.latency_ms;
+    delay_ms = record.delay_ms;
+    const std::array<std::pair<std::string_view, std::size_t>, kTexts> given = {{
+        {record.method, kMaxShortBytes},
+        {record.path, kMaxPathBytes},
+        {record.identifier, kMaxIdentifierBytes},
+        {record.room_id, kMaxRoomIdBytes},
+        {record.request_id, kMaxShortBytes},
+        {record.network, kMaxShortBytes},
+        {record.fault, kMaxShortBytes},
+        {record.why, kMaxWhyBytes},
+    }};
+    std::size_t total = 0;
+    bool within = true;
+    for (const auto& [text, max_bytes] : given) {
+        total += text.size();
+        within = within && text.size() <= max_bytes;
+    }
+    // Into the capacity the slot already has, unless that is far more than the texts: the byte bound counts text,
+    // so a slot must not hold on to a long text's memory for a short one.
+    if (texts.capacity() > 2 * total + 32) std::string().swap(texts);
+    texts.clear();
+    for (std::size_t i = 0; i < kTexts; ++i) {
+        texts.append(given[i].first);
+        ends[i] = static_cast<std::uint16_t>(texts.size());
+    }
+    if (within && all_ascii(texts)) return;  // the usual case: nothing to cut or mend
+    texts.clear();
+    for (std::size_t i = 0; i < kTexts; ++i) {
+        const auto& [text, max_bytes] = given[i];
+        if (text.size() <= max_bytes && core::is_valid_utf8(text)) {
+            texts.append(text);
+        } else {
+            texts.append(core::to_valid_utf8(text, max_bytes));
+        }
+        ends[i] = static_cast<std::uint16_t>(texts.size());
+    }
+}
+
+JournalEntry Journal::Slot::entry() const {
+    JournalEntry out;
+    out.seq = seq;
+    out.time_ms = time_ms;
+    out.kind = kind;
+    out.method = text(method);
+    out.path = text(path);
+    out.command = command;
+    out.sdkappid = sdkappid;
+    out.identifier = text(identifier);
+    out.room_id = text(room_id);
+    out.request_id = text(request_id);
+    out.status = status;
+    out.error_code = error_code;
+    out.latency_ms = latency_ms;
+    out.delay_ms = delay_ms;
+    out.network = text(network);
+    out.fault = text(fault);
+    out.why = text(why);
+    return out;
+}
+
 void Journal::Stripe::clear() {
-    std::vector<JournalEntry>().swap(ring);  // the memory goes back too
+    std::vector<Slot>().swap(ring);  // the memory goes back too
     head = 0;
     count = 0;
     bytes = 0;
@@ -141,9 +195,9 @@ std::vector<JournalEntry> Journal::query(const JournalQuery& query) const {
         // Each stripe is in sequence order, so its newest `limit` matches are enough.
         std::size_t taken = 0;
         for (std::size_t k = stripe.count; k > 0 && taken < query.limit; --k) {
-            const JournalEntry& entry = stripe.at(k - 1);
-            if (wanted(entry, query)) {
-                out.push_back(entry);
+            const Slot& entry = stripe.at(k - 1);
+            if (wanted(entry, entry.text(Slot::room_id), query)) {
+                out.push_back(entry.entry());
                 ++taken;
             }
         }
@@ -157,7 +211,7 @@ void Journal::clear(std::optional<std::uint64_t> sdkappid) {
     for (std::size_t i = 0; i < stripe_count_; ++i) {
         Stripe& stripe = stripes_[i];
         std::lock_guard lock(stripe.mutex);
-        std::vector<JournalEntry> kept;
+        std::vector<Slot> kept;
         if (sdkappid) {
             for (std::size_t k = 0; k < stripe.count; ++k) {
                 if (stripe.at(k).sdkappid != sdkappid) kept.push_back(std::move(stripe.at(k)));

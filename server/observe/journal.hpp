@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/fwd.hpp>
@@ -111,18 +112,44 @@ private:
     static constexpr std::size_t kMaxStripes = 16;
     // A stripe's share of the byte bound is at least this, so small bounds use one stripe (exact order).
     static constexpr std::size_t kMinStripeBytes = std::size_t{64} * 1024;
+    // An entry as the ring keeps it: its eight texts end to end in one string, reused from entry to entry, where
+    // eight strings were up to eight allocations to touch per request and eight checks of their text (issue 11).
+    struct Slot {
+        enum Text : std::size_t { method, path, identifier, room_id, request_id, network, fault, why, kTexts };
+        std::uint64_t seq = 0;
+        std::int64_t time_ms = 0;
+        EntryKind kind = EntryKind::api;
+        std::optional<core::Command> command;
+        std::optional<std::uint64_t> sdkappid;
+        unsigned status = 200;
+        std::optional<int> error_code;
+        double latency_ms = 0;
+        std::uint32_t delay_ms = 0;
+        std::array<std::uint16_t, kTexts> ends{};  // where each text ends in `texts`
+        std::string texts;
+
+        // Text fields cut to their bounds and made valid UTF-8.
+        void assign(const JournalRecord& record, std::uint64_t seq_number);
+        std::string_view text(Text which) const noexcept {
+            const std::size_t begin = which == 0 ? 0 : ends[which - 1];
+            return std::string_view(texts).substr(begin, ends[which] - begin);
+        }
+        // What the entry it gives counts (JournalEntry::bytes).
+        std::size_t bytes() const noexcept { return sizeof(JournalEntry) + texts.size(); }
+        JournalEntry entry() const;
+    };
     // A ring of entries in sequence order that grows up to its bound and then reuses its slots, so recording
     // allocates nothing beyond the entry's own text.
     struct Stripe {
         mutable std::mutex mutex;
-        std::vector<JournalEntry> ring;
+        std::vector<Slot> ring;
         std::size_t head = 0;  // the oldest entry
         std::size_t count = 0;
         std::size_t bytes = 0;
         // i < ring.size(), so one subtraction wraps it (no division on the request path).
         std::size_t slot(std::size_t i) const { return head + i < ring.size() ? head + i : head + i - ring.size(); }
-        JournalEntry& at(std::size_t i) { return ring[slot(i)]; }
-        const JournalEntry& at(std::size_t i) const { return ring[slot(i)]; }
+        Slot& at(std::size_t i) { return ring[slot(i)]; }
+        const Slot& at(std::size_t i) const { return ring[slot(i)]; }
         void drop_oldest();
         void push(const JournalRecord& record, std::uint64_t seq);
         void clear();

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <array>
 #include <ostream>
 #include <set>
 #include <string>
@@ -304,6 +305,7 @@ BOOST_AUTO_TEST_CASE(an_exhausted_rule_steps_aside) {
     store.add({rule_from(R"({"id":"first","action":{"error_code":100001},"times":2})"),
                rule_from(R"({"id":"second","action":{"http_status":503}})")});
     std::vector<std::string> fired;
+    fired.reserve(4);
     for (int i = 0; i < 4; ++i) fired.push_back(store.decide(subject())->rule_id);
     BOOST_TEST(fired == (std::vector<std::string>{"first", "first", "second", "second"}),
                boost::test_tools::per_element());
@@ -359,6 +361,7 @@ BOOST_AUTO_TEST_CASE(times_holds_under_concurrency) {
     store.add({rule_from(R"({"id":"r","action":{"error_code":100001},"times":100})")});
     std::atomic<int> fired{0};
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < 1000; ++i) {
@@ -452,7 +455,7 @@ BOOST_AUTO_TEST_CASE(bounded_by_bytes) {
 BOOST_AUTO_TEST_CASE(the_ring_grows_again_after_byte_evictions) {
     // Large entries push the oldest out by bytes while the ring is below its entry bound; small ones then need
     // more slots than the ring has: it grows without losing the order.
-    lee::observe::Journal journal(1000, 64 * 1024);
+    lee::observe::Journal journal(1000, std::size_t{64} * 1024);
     for (int i = 0; i < 200; ++i) journal.record(entry_for(1, std::string(500, 'w')));
     for (int i = 0; i < 500; ++i) journal.record(entry_for(1));
     const auto stats = journal.stats();
@@ -495,6 +498,52 @@ BOOST_AUTO_TEST_CASE(text_is_bounded_and_valid_utf8) {
     BOOST_TEST(entries[0].identifier.size() <= 128u);
 }
 
+// A slot keeps its eight texts end to end: each comes back whole and in its own field, ASCII or not, when a
+// neighbour had to be mended or cut, and when the slot is reused by a shorter entry.
+BOOST_AUTO_TEST_CASE(each_text_comes_back_in_its_field) {
+    lee::observe::Journal journal(1, std::size_t{1} << 20);  // one slot, reused by every entry
+    lee::observe::JournalQuery by_room;
+    by_room.room_id = "r\u00e9";
+    const auto recorded = [&](std::array<std::string, 8> texts) {
+        lee::observe::JournalRecord record;
+        record.method = texts[0];
+        record.path = texts[1];
+        record.identifier = texts[2];
+        record.room_id = texts[3];
+        record.request_id = texts[4];
+        record.network = texts[5];
+        record.fault = texts[6];
+        record.why = texts[7];
+        journal.record(record);
+        const auto entries = journal.query({});
+        BOOST_TEST_REQUIRE(entries.size() == 1u);
+        const auto& e = entries[0];
+        return std::array<std::string, 8>{e.method,     e.path,    e.identifier, e.room_id,
+                                          e.request_id, e.network, e.fault,      e.why};
+    };
+    const std::array<std::string, 8> ascii = {"POST", "/v4/x", "admin", "room-1", "id-1", "reset", "rule", "ok: why"};
+    BOOST_TEST((recorded(ascii) == ascii));
+    const std::array<std::string, 8> accented = {"POST", "/v4/\u00e9", "\u7528\u6237", "r\u00e9",
+                                                 "",     "",           "r\u00e8gle",   "ok: \u00e9"};
+    BOOST_TEST((recorded(accented) == accented));
+    BOOST_TEST(journal.query(by_room).size() == 1u);
+    std::array<std::string, 8> cut = accented;
+    cut[7] = std::string(600, 'w');
+    const auto kept = recorded(cut);
+    for (std::size_t i = 0; i < 7; ++i) BOOST_TEST(kept[i] == cut[i], "text " << i);
+    BOOST_TEST(kept[7] == std::string(512, 'w'));  // why is cut to its bound
+    std::array<std::string, 8> broken = accented;
+    broken[2] = "ad\xFF";
+    const auto mended = recorded(broken);
+    BOOST_TEST(mended[2] == "ad\xEF\xBF\xBD");
+    for (std::size_t i = 0; i < 8; ++i) {
+        if (i != 2) BOOST_TEST(mended[i] == broken[i], "text " << i);
+    }
+    BOOST_TEST((recorded({"GET", "/", "", "", "", "", "", "ok"}) ==
+                std::array<std::string, 8>{"GET", "/", "", "", "", "", "", "ok"}));
+    BOOST_TEST(journal.query(by_room).empty());
+}
+
 BOOST_AUTO_TEST_CASE(off_records_nothing) {
     lee::observe::Journal journal(0, 4096);
     journal.record(entry_for(1));
@@ -505,6 +554,7 @@ BOOST_AUTO_TEST_CASE(off_records_nothing) {
 BOOST_AUTO_TEST_CASE(concurrent_recording_loses_nothing) {
     lee::observe::Journal journal(64000, std::size_t{64} << 20);
     std::vector<std::thread> threads;
+    threads.reserve(8);
     for (int t = 0; t < 8; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < 2000; ++i) journal.record(entry_for(1));
