@@ -123,6 +123,8 @@ void SensitiveWordMatcher::build_table(std::size_t max_bytes) {
     for (const unsigned char label : labels_) {
         if (class_of_[label] == 0) class_of_[label] = static_cast<std::uint16_t>(class_count_++);
     }
+    // Labels are folded; an upper-case letter takes its lower-case class, so the scan looks a byte up once.
+    for (unsigned char upper = 'A'; upper <= 'Z'; ++upper) class_of_[upper] = class_of_[fold(upper)];
     table_rows_ = std::min(nodes_.size(), max_bytes / (class_count_ * sizeof(std::uint16_t)));
     table_.assign(table_rows_ * class_count_, 0);
     const auto row = [&](std::size_t state) {
@@ -156,9 +158,10 @@ std::int32_t SensitiveWordMatcher::find_first(std::string_view text) const noexc
     if (words_.empty()) return -1;
     std::int32_t state = 0;
     for (const char ch : text) {
-        const unsigned char byte = fold(static_cast<unsigned char>(ch));
+        const auto byte = static_cast<unsigned char>(ch);
         const auto current = static_cast<std::size_t>(state);
-        state = current < table_rows_ ? table_[current * class_count_ + class_of_[byte]] : next_state(state, byte);
+        state =
+            current < table_rows_ ? table_[current * class_count_ + class_of_[byte]] : next_state(state, fold(byte));
         const std::int32_t m = nodes_[static_cast<std::size_t>(state)].match;
         if (m >= 0) return m;
     }
