@@ -74,7 +74,7 @@ std::optional<core::Command> command_of(std::string_view path) {
     return core::find_command(path.substr(0, slash), path.substr(slash + 1));
 }
 
-bool is_uint32(const std::string& text) {
+bool is_uint32(std::string_view text) {
     const auto value = parse_decimal_u64(text);
     return value && *value <= 0xFFFFFFFFULL;
 }

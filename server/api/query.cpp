@@ -12,8 +12,8 @@ namespace lee::api {
 namespace {
 
 // '+' stays '+': clients paste UserSigs and identifiers into the query unencoded (see README). `out` is `raw`
-// itself when there is nothing to decode (the usual case), else the decoded text held in `scratch`; false on a
-// broken escape.
+// itself when there is nothing to decode (the usual case), else the decoded text held in `scratch`, which must not
+// move while `out` is used; false on a broken escape.
 bool decode(std::string_view raw, std::string& scratch, std::string_view& out) {
     if (raw.find('%') == std::string_view::npos) {
         out = raw;
@@ -28,11 +28,17 @@ bool decode(std::string_view raw, std::string& scratch, std::string_view& out) {
     return true;
 }
 
-std::optional<std::string>* slot_for(CommonQuery& query, std::string_view name) {
+// The parameter's place in the query, and the index of the storage its decoded value would take.
+std::optional<std::string_view>* slot_for(CommonQuery& query, std::string_view name, std::size_t& index) {
+    index = 0;
     if (name == "sdkappid") return &query.sdkappid;
+    index = 1;
     if (name == "identifier") return &query.identifier;
+    index = 2;
     if (name == "usersig") return &query.usersig;
+    index = 3;
     if (name == "random") return &query.random;
+    index = 4;
     if (name == "contenttype") return &query.contenttype;
     return nullptr;
 }
@@ -76,11 +82,18 @@ CommonQuery parse_common_query(std::string_view target) {
             query.malformed = true;
             continue;
         }
-        auto* slot = slot_for(query, name);
+        std::size_t index = 0;
+        auto* slot = slot_for(query, name, index);
         if (!slot || *slot) continue;  // not ours, or not the first occurrence
         const std::string_view raw = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
-        std::string_view value = raw;
-        if (plain || decode(raw, scratch, value)) {
+        if (plain || raw.find('%') == std::string_view::npos) {
+            slot->emplace(raw);
+            continue;
+        }
+        if (!query.decoded) query.decoded = std::make_unique<std::array<std::string, 5>>();
+        std::string& storage = (*query.decoded)[index];
+        std::string_view value;
+        if (decode(raw, storage, value)) {
             slot->emplace(value);
         } else {
             query.malformed = true;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory_resource>
 #include <new>
 #include <optional>
@@ -42,9 +43,11 @@ namespace {
 
 constexpr std::string_view kPath = "/v4/live_engine_http_srv/create_room";
 
-// nullopt when the query is malformed, so tests can assert on both outcomes compactly.
+// nullopt when the query is malformed, so tests can assert on both outcomes compactly. The targets are kept for
+// the whole run: a query's values are views into its target.
 std::optional<CommonQuery> query(std::string_view text) {
-    auto parsed = parse_common_query(std::string(kPath).append(text));
+    static std::deque<std::string> targets;
+    auto parsed = parse_common_query(targets.emplace_back(std::string(kPath).append(text)));
     if (parsed.malformed) return std::nullopt;
     return parsed;
 }
@@ -306,6 +309,19 @@ BOOST_AUTO_TEST_CASE(targets_that_are_not_origin_form) {
     BOOST_TEST(parse_common_query("/v4/x?sdkappid=1#fragment").malformed);
     BOOST_TEST(parse_common_query("/v4/x?sdkappid=1 2").malformed);
     BOOST_TEST(!parse_common_query("/?sdkappid=1").malformed);
+}
+
+// Values are views: a plain one into the target, a decoded one into text the query owns, which moves with it.
+BOOST_AUTO_TEST_CASE(values_view_the_target_or_owned_text) {
+    const std::string target = "/v4/x?sdkappid=1&identifier=%E7%94%A8%E6%88%B7&usersig=a%2Bb&random=7";
+    CommonQuery parsed = parse_common_query(target);
+    const CommonQuery moved = std::move(parsed);
+    BOOST_TEST(!moved.malformed);
+    BOOST_TEST(*moved.identifier == "\u7528\u6237");
+    BOOST_TEST(*moved.usersig == "a+b");
+    BOOST_TEST(moved.sdkappid->data() == target.data() + target.find("=1") + 1);
+    BOOST_TEST(moved.random->data() == target.data() + target.size() - 1);
+    BOOST_TEST(!moved.contenttype);
 }
 
 BOOST_AUTO_TEST_CASE(a_malformed_query_still_says_which_parameters_are_there) {
