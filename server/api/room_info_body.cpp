@@ -1,9 +1,6 @@
 #include "api/room_info_body.hpp"
 
-#include <cassert>
-#include <cstring>
 #include <functional>
-#include <limits>
 
 #include <boost/json/array.hpp>
 #include <boost/json/basic_parser_impl.hpp>
@@ -12,63 +9,6 @@
 
 namespace lee::api {
 namespace json = boost::json;
-
-// The names an object keeps, found by a probe of a small table (key_slot, room_fields.hpp): create_room's readers
-// make some eighteen lookups and a body names a dozen members, so a walk over the names would give back much of
-// what leaving out the document saved.
-class KeptNames {
-public:
-    static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
-
-    template <std::size_t N>
-    constexpr explicit KeptNames(const std::array<std::string_view, N>& names) : names_(names.data()) {
-        static_assert(N <= kMaxNames);
-        slots_.fill(kEmpty);
-        for (std::size_t i = 0; i < N; ++i) {
-            std::size_t slot = key_slot(names[i], kSlots);
-            while (slots_[slot] != kEmpty) slot = (slot + 1) & (kSlots - 1);
-            slots_[slot] = static_cast<std::uint8_t>(i);
-        }
-    }
-
-    std::size_t index_of(std::string_view key) const noexcept {
-        for (std::size_t slot = key_slot(key, kSlots);; slot = (slot + 1) & (kSlots - 1)) {
-            const std::uint8_t index = slots_[slot];
-            if (index == kEmpty) return npos;
-            if (same(names_[index], key)) return index;
-        }
-    }
-
-private:
-    static constexpr std::size_t kSlots = 32;     // a power of two, twice the names at least
-    static constexpr std::size_t kMaxNames = 16;  // BodyObject's values
-    static constexpr std::uint8_t kEmpty = 0xFF;
-    // The names are short: a few loads that may overlap, where a call to memcmp cost more than the compare.
-    template <class Word>
-    static bool same_word(const char* a, const char* b) noexcept {
-        Word x = 0;
-        Word y = 0;
-        std::memcpy(&x, a, sizeof(Word));
-        std::memcpy(&y, b, sizeof(Word));
-        return x == y;
-    }
-    static bool same(std::string_view name, std::string_view key) noexcept {
-        const std::size_t size = key.size();
-        if (name.size() != size) return false;
-        const char* a = name.data();
-        const char* b = key.data();
-        if (size >= 8) {
-            for (std::size_t at = 0; at + 8 < size; at += 8) {
-                if (!same_word<std::uint64_t>(a + at, b + at)) return false;
-            }
-            return same_word<std::uint64_t>(a + size - 8, b + size - 8);
-        }
-        if (size >= 4) return same_word<std::uint32_t>(a, b) && same_word<std::uint32_t>(a + size - 4, b + size - 4);
-        return name == key;
-    }
-    const std::string_view* names_;
-    std::array<std::uint8_t, kSlots> slots_{};
-};
 
 namespace {
 
@@ -90,14 +30,6 @@ static_assert(kRoomInfoNames.size() <= 16 && kTopNames[kRoomInfoIndex] == "RoomI
               kRoomInfoNames[kCategoryIndex] == "Category");
 
 }  // namespace
-
-const BodyValue* BodyObject::member(std::string_view key) const noexcept {
-    const std::size_t index = names_->index_of(key);
-    assert(index != KeptNames::npos && "a reader asked for a member this body does not keep");
-    if (index == KeptNames::npos) return nullptr;
-    const BodyValue& value = values_[index];
-    return value.kind() == BodyValue::Kind::absent ? nullptr : &value;
-}
 
 // The handler of Boost.JSON's basic_parser: each value the parser meets goes to the slot it fills in the body, or
 // nowhere when it is not kept.
