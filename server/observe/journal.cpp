@@ -113,25 +113,33 @@ void Journal::Slot::assign(const JournalRecord& record, std::uint64_t seq_number
         total += text.size();
         within = within && text.size() <= max_bytes;
     }
-    // Into the capacity the slot already has, unless that is far more than the texts: the byte bound counts text,
-    // so a slot must not hold on to a long text's memory for a short one.
-    if (texts.capacity() > 2 * total + 32) std::string().swap(texts);
-    texts.clear();
-    for (std::size_t i = 0; i < kTexts; ++i) {
-        texts.append(given[i].first);
-        ends[i] = static_cast<std::uint16_t>(texts.size());
+    if (within) {
+        // Into the capacity the slot already has, unless that is far more than the texts: the byte bound counts
+        // text, so a slot must not hold on to a long text's memory for a short one.
+        if (texts.capacity() > 2 * total + 32) std::string().swap(texts);
+        texts.clear();
+        for (std::size_t i = 0; i < kTexts; ++i) {
+            texts.append(given[i].first);
+            ends[i] = static_cast<std::uint16_t>(texts.size());
+        }
+        if (all_ascii(texts)) return;  // the usual case: nothing to cut or mend
+        bool valid = true;
+        for (const auto& field : given) valid = valid && core::is_valid_utf8(field.first);
+        if (valid) return;  // not ASCII but valid UTF-8 (a Chinese RoomName): kept as given
     }
-    if (within && all_ascii(texts)) return;  // the usual case: nothing to cut or mend
-    texts.clear();
+    // A text over its bound or not ASCII: each cut and mended on its own, into a string the size of what is kept
+    // (never the texts as given: a request's 60 KiB RoomId must not stay in the slot uncounted).
+    std::string kept;
     for (std::size_t i = 0; i < kTexts; ++i) {
         const auto& [text, max_bytes] = given[i];
         if (text.size() <= max_bytes && core::is_valid_utf8(text)) {
-            texts.append(text);
+            kept.append(text);
         } else {
-            texts.append(core::to_valid_utf8(text, max_bytes));
+            kept.append(core::to_valid_utf8(text, max_bytes));
         }
-        ends[i] = static_cast<std::uint16_t>(texts.size());
+        ends[i] = static_cast<std::uint16_t>(kept.size());
     }
+    texts = std::move(kept);
 }
 
 JournalEntry Journal::Slot::entry() const {
