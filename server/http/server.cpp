@@ -458,6 +458,7 @@ private:
         // Every line counts: a second Transfer-Encoding or Content-Encoding line adds to the codings of the first
         // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
         std::size_t hosts = 0;
+        std::size_t chunked = 0;                   // "chunked" codings over all Transfer-Encoding lines
         std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
         std::optional<std::string_view> encoding;  // the first Content-Encoding line not "identity"
         for (const HeaderLine& line : request.lines()) {
@@ -465,13 +466,21 @@ private:
             if (line.name() == beast_http::field::host) {
                 ++hosts;
             } else if (line.name() == beast_http::field::transfer_encoding) {
-                if (!codings && !value.empty() && !only_chunked(value)) codings = value;
+                const std::optional<std::size_t> count = chunked_codings(value);
+                if (count) chunked += *count;
+                if (!codings && !value.empty() && !count) codings = value;
             } else if (line.name() == beast_http::field::content_encoding) {
                 if (!encoding && !value.empty() && !beast::iequals(value, "identity")) encoding = value;
             }
         }
         if (hosts > 1) {
             reject(400, "more than one Host header line");
+            return false;
+        }
+        // Beast frames "chunked, chunked" as a body of no length, so the chunks would be read as the next request
+        // (RFC 9112 7: chunked is applied at most once, and the framing is then unknown).
+        if (chunked > 1) {
+            reject(400, "Transfer-Encoding applies chunked more than once");
             return false;
         }
         if (codings) {
@@ -506,17 +515,20 @@ private:
                (target.size() == kPath.size() || target[kPath.size()] == '?');
     }
 
-    static bool only_chunked(std::string_view codings) {
+    // How many codings a Transfer-Encoding value lists when every one is "chunked"; nullopt when another is there.
+    static std::optional<std::size_t> chunked_codings(std::string_view codings) {
+        std::size_t count = 0;
         while (!codings.empty()) {
             const auto comma = codings.find(',');
             std::string_view coding = codings.substr(0, comma);
             while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
             while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
-            if (!beast::iequals(coding, "chunked")) return false;
+            if (!beast::iequals(coding, "chunked")) return std::nullopt;
+            ++count;
             if (comma == std::string_view::npos) break;
             codings.remove_prefix(comma + 1);
         }
-        return true;
+        return count;
     }
 
     // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is
