@@ -17,13 +17,13 @@
 #include "api/command_handler.hpp"
 #include "api/error_table.hpp"
 #include "api/room_fields.hpp"
-#include "api/room_info_body.hpp"
 #include "rules/apps.hpp"
 #include "rules/rule_set.hpp"
 #include "rules/sensitive_words.hpp"
 #include "state/room.hpp"
-#include "state/room_json.hpp"
 #include "state/tenants.hpp"
+
+#include "../common/body_reader_twins.hpp"
 
 namespace json = boost::json;
 using lee::api::CommandResult;
@@ -57,55 +57,20 @@ json::object valid_info(std::string_view room_id = "room-1") {
 
 json::value body_of(json::object info) { return json::object{{"RoomInfo", std::move(info)}}; }
 
-std::string text_of(const lee::state::Room& room) { return json::serialize(json::value_from(room)); }
-
-// One app, its rules and its tenant; create_room runs against them. A twin tenant gets the same creates through
-// the body read from the parser's events.
-struct Emulator {
-    lee::rules::RuleSet rules;
-    lee::rules::AppSettings app;
-    lee::state::Tenant tenant;
-    lee::state::Tenant twin;
-    std::string identifier = "alice";
-    std::int64_t now_ms = kNow;
-
-    Emulator() { app.sdkappid = 1400000001; }
+// One app, its rules and its tenant; create_room runs against them, and each create runs on the twin tenant too,
+// through the body read from the parser's events, which must answer alike.
+struct Emulator : lee::testing::BodyReaderTwins {
+    Emulator() {
+        app.sdkappid = 1400000001;
+        identifier = "alice";
+        now_ms = kNow;
+    }
 
     CommandResult create(const json::value& body) { return create_text(json::serialize(body)); }
-
-    // The document's answer, once the events' answer, the RoomId each names and the room each stored are checked
-    // against it. Text that is not JSON must fail both ways with the same error; its answer is a default one.
     CommandResult create_text(std::string_view text) {
-        json::parse_options options;
-        options.max_depth = lee::api::kMaxBodyDepth;
-        json::error_code document_error;
-        const json::value document = json::parse(text, document_error, {}, options);
-        const lee::api::RoomInfoBody events(text);
-        const json::error_code& events_error = events.error();
-        BOOST_TEST(document_error == events_error, "body " << text);
-        if (document_error || events_error) return {};
-        BOOST_TEST((lee::api::named_room_id(document) == lee::api::named_room_id(events.document())), "body " << text);
-
-        CommandResult result = lee::api::create_room(
-            lee::api::CommandContext{app.sdkappid, identifier, app, rules, tenant, now_ms}, document);
-        const CommandResult other =
-            lee::api::create_room(lee::api::CommandContext{app.sdkappid, identifier, app, rules, twin, now_ms}, events);
-        BOOST_TEST(result.code == other.code, "body " << text);
-        BOOST_TEST(result.detail == other.detail, "body " << text);
-        BOOST_TEST(result.why == other.why, "body " << text);
-        BOOST_TEST(result.payload_text == other.payload_text, "body " << text);
-        BOOST_TEST(result.callback.has_value() == other.callback.has_value(), "body " << text);
-        if (result.callback && other.callback) {
-            BOOST_TEST(json::serialize(result.callback->body) == json::serialize(other.callback->body),
-                       "body " << text);
-        }
-        if (const auto room_id = lee::api::named_room_id(document)) {
-            const auto room = tenant.rooms.find(*room_id);
-            const auto twin_room = twin.rooms.find(*room_id);
-            BOOST_TEST(room.has_value() == twin_room.has_value(), "body " << text);
-            if (room && twin_room) BOOST_TEST(text_of(*room) == text_of(*twin_room), "body " << text);
-        }
-        BOOST_TEST(tenant.rooms.size() == twin.rooms.size(), "body " << text);
+        std::string difference;
+        CommandResult result = BodyReaderTwins::create(text, difference);
+        BOOST_TEST(difference.empty(), "body " << text << ": " << difference);
         return result;
     }
     CommandResult create_info(json::object info) { return create(body_of(std::move(info))); }
