@@ -174,7 +174,9 @@ void Journal::Stripe::clear() {
 void Journal::record(const JournalRecord& record) {
     if (!enabled()) return;
     const std::uint64_t seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
-    // What the entry will count, before its text is cut to bounds: an upper bound, exact in the usual case.
+    // What the entry will count, before its text is cut to bounds and mended: exact in the usual case. A mended
+    // text can come out longer (an invalid byte becomes U+FFFD's three), so what the push adds past the bound is
+    // evicted after it.
     const std::size_t size =
         sizeof(JournalEntry) + std::min(record.method.size(), kMaxShortBytes) +
         std::min(record.path.size(), kMaxPathBytes) + std::min(record.identifier.size(), kMaxIdentifierBytes) +
@@ -191,6 +193,10 @@ void Journal::record(const JournalRecord& record) {
             ++dropped;
         }
         stripe.push(record, seq);
+        while (stripe.count > 1 && stripe.bytes > stripe_bytes_) {
+            stripe.drop_oldest();
+            ++dropped;
+        }
     }
     if (dropped != 0) dropped_.fetch_add(dropped, std::memory_order_relaxed);
 }

@@ -452,6 +452,21 @@ BOOST_AUTO_TEST_CASE(bounded_by_bytes) {
     BOOST_TEST(stats.dropped == 500u - stats.entries);
 }
 
+// A text mended to valid UTF-8 can grow (an invalid byte becomes three): the byte bound still holds after the push.
+BOOST_AUTO_TEST_CASE(bounded_by_bytes_when_mending_grows_text) {
+    lee::observe::Journal journal(1000, 8192);
+    const std::string invalid(170, '\xFF');  // 170 bytes given, 510 kept
+    for (int i = 0; i < 100; ++i) {
+        auto entry = entry_for(1, invalid);
+        entry.path = invalid;
+        entry.identifier = std::string_view(invalid).substr(0, 42);
+        journal.record(entry);
+        BOOST_TEST_REQUIRE(journal.stats().bytes <= 8192u, "after record " << i);
+    }
+    BOOST_TEST(journal.stats().entries > 0u);
+    BOOST_TEST(journal.query({}).back().why == lee::core::to_valid_utf8(invalid, 512));
+}
+
 BOOST_AUTO_TEST_CASE(the_ring_grows_again_after_byte_evictions) {
     // Large entries push the oldest out by bytes while the ring is below its entry bound; small ones then need
     // more slots than the ring has: it grows without losing the order.
