@@ -459,6 +459,7 @@ private:
         // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
         std::size_t hosts = 0;
         std::size_t chunked = 0;                   // "chunked" codings over all Transfer-Encoding lines
+        bool empty_codings = false;                // a Transfer-Encoding line with no coding at all
         std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
         std::optional<std::string_view> encoding;  // the first Content-Encoding line not "identity"
         for (const HeaderLine& line : request.lines()) {
@@ -468,6 +469,7 @@ private:
             } else if (line.name() == beast_http::field::transfer_encoding) {
                 const std::optional<std::size_t> count = chunked_codings(value);
                 if (count) chunked += *count;
+                empty_codings = empty_codings || value.empty();
                 if (!codings && !value.empty() && !count) codings = value;
             } else if (line.name() == beast_http::field::content_encoding) {
                 if (!encoding && !value.empty() && !beast::iequals(value, "identity")) encoding = value;
@@ -481,6 +483,11 @@ private:
         // (RFC 9112 7: chunked is applied at most once, and the framing is then unknown).
         if (chunked > 1) {
             reject(400, "Transfer-Encoding applies chunked more than once");
+            return false;
+        }
+        // Beast frames it as no coding at all, where a proxy may read chunked: the same ambiguity (RFC 9112 6.3).
+        if (empty_codings) {
+            reject(400, "an empty Transfer-Encoding line");
             return false;
         }
         if (codings) {

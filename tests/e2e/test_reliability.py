@@ -246,11 +246,12 @@ class HttpConformanceTest(EmulatorTest):
         (answer_head, answer_body), _ = self.exchange(head, b"5\r\nhello\r\n0\r\n\r\n")
         self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
         self.assertEqual(json.loads(answer_body)["error"], "Transfer-Encoding applies chunked more than once")
-        # An empty first line does not hide the coding of the second.
-        head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding:\r\nTransfer-Encoding: gzip\r\n\r\n"
-                % v4("get_room_info")).encode()
-        (answer_head, answer_body), _ = self.exchange(head, b"5\r\nhello\r\n0\r\n\r\n")
-        self.assertTrue(answer_head.startswith("HTTP/1.1 501 "), answer_head)
+        # An empty line: Beast frames no body, and the chunks would be read as the next request.
+        for lines in ("Transfer-Encoding:\r\n", "Transfer-Encoding: \r\nTransfer-Encoding: gzip\r\n"):
+            head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n" % (v4("get_room_info"), lines)).encode()
+            (answer_head, answer_body), _ = self.exchange(head, b"5\r\nhello\r\n0\r\n\r\n")
+            self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
+            self.assertEqual(json.loads(answer_body)["error"], "an empty Transfer-Encoding line")
         # Two Host lines are a 400 (RFC 9112 3.2), whichever host each names; the room is not made.
         head, body = post_bytes(v4("create_room"), create_body("two-hosts"), headers=(("Host", "localhost"),))
         (answer_head, answer_body), _ = self.exchange(head, body)
