@@ -26,8 +26,7 @@ constexpr std::array<std::string_view, 13> kRoomInfoNames = {
 constexpr KeptNames kRoomInfo(kRoomInfoNames);
 constexpr std::size_t kCategoryIndex = 11;
 
-static_assert(kRoomInfoNames.size() <= 16 && kTopNames[kRoomInfoIndex] == "RoomInfo" &&
-              kRoomInfoNames[kCategoryIndex] == "Category");
+static_assert(kTopNames[kRoomInfoIndex] == "RoomInfo" && kRoomInfoNames[kCategoryIndex] == "Category");
 
 }  // namespace
 
@@ -95,7 +94,7 @@ public:
                 key_.append(last.data(), last.size());
                 key = key_;
             }
-            BodyObject& object = depth_ == 1 ? body_.top_ : body_.room_info_;
+            BodyObject& object = roles_[depth_ - 1] == Role::top ? body_.top_ : body_.room_info_;
             const std::size_t index = object.names_->index_of(key);
             pending_ = index == KeptNames::npos ? nullptr : &object.values_[index];
         }

@@ -19,7 +19,7 @@
 
 namespace lee::api {
 
-// How deep a command's body may nest, for both readers (more is a 70500 "body is not valid JSON").
+// How deep a command's body may nest, for both readers (more is a 60003 "body is not valid JSON").
 inline constexpr std::size_t kMaxBodyDepth = 32;
 
 class BodyObject;
@@ -50,7 +50,6 @@ public:
     const BodyArray& get_array() const noexcept { return *array_; }
 
 private:
-    friend class RoomInfoBody;
     friend class RoomInfoEvents;
     Kind kind_ = Kind::absent;
     bool boolean_ = false;
@@ -66,6 +65,7 @@ private:
 class KeptNames {
 public:
     static constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+    static constexpr std::size_t kMaxNames = 16;  // what a BodyObject holds
 
     template <std::size_t N>
     constexpr explicit KeptNames(const std::array<std::string_view, N>& names) : names_(names.data()) {
@@ -87,8 +87,7 @@ public:
     }
 
 private:
-    static constexpr std::size_t kSlots = 32;     // a power of two, twice the names at least
-    static constexpr std::size_t kMaxNames = 16;  // BodyObject's values
+    static constexpr std::size_t kSlots = 2 * kMaxNames;  // a power of two, twice the names at least
     static constexpr std::uint8_t kEmpty = 0xFF;
     // The names are short: a few loads that may overlap, where a call to memcmp cost more than the compare.
     template <class Word>
@@ -135,9 +134,8 @@ public:
 
 private:
     friend class RoomInfoEvents;
-    static constexpr std::size_t kMaxKept = 16;
     const KeptNames* names_;
-    std::array<BodyValue, kMaxKept> values_;
+    std::array<BodyValue, KeptNames::kMaxNames> values_;
 };
 
 // RoomInfo.Category: its length, and its first kMaxCategoryTags elements (a longer one is refused on its length).

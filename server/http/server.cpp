@@ -470,7 +470,7 @@ private:
                 const std::optional<std::size_t> count = chunked_codings(value);
                 if (count) chunked += *count;
                 empty_codings = empty_codings || value.empty();
-                if (!codings && !value.empty() && !count) codings = value;
+                if (!codings && !count) codings = value;  // an empty value lists no coding (0), refused below
             } else if (line.name() == beast_http::field::content_encoding) {
                 if (!encoding && !value.empty() && !beast::iequals(value, "identity")) encoding = value;
             }
