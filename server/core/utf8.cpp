@@ -56,6 +56,18 @@ bool is_valid_utf8(std::string_view text) noexcept {
     return true;
 }
 
+bool is_ascii(std::string_view text) noexcept {
+    std::uint64_t bits = 0;
+    std::size_t at = 0;
+    for (; at + sizeof bits <= text.size(); at += sizeof bits) {
+        std::uint64_t word = 0;
+        std::memcpy(&word, text.data() + at, sizeof word);
+        bits |= word;
+    }
+    for (; at < text.size(); ++at) bits |= static_cast<unsigned char>(text[at]);
+    return (bits & 0x8080808080808080ULL) == 0;
+}
+
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes) {
     if (text.size() <= max_bytes && is_valid_utf8(text)) return std::string(text);  // the usual case, one copy
     static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";

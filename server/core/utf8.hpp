@@ -11,6 +11,8 @@ namespace lee::core {
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) noexcept;
 
 bool is_valid_utf8(std::string_view text) noexcept;
+// Every byte below 0x80 (checked eight at a time).
+bool is_ascii(std::string_view text) noexcept;
 
 // `text` with each invalid byte replaced by U+FFFD, cut to at most `max_bytes` on a character boundary.
 std::string to_valid_utf8(std::string_view text, std::size_t max_bytes = std::string::npos);

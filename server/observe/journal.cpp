@@ -1,7 +1,6 @@
 #include "observe/journal.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 #include <boost/json.hpp>
@@ -26,26 +25,13 @@ std::size_t stripes_for(std::size_t entries, std::size_t max_stripes) {
     return stripes;
 }
 
-// ASCII is valid UTF-8 whatever way it is cut into texts; eight bytes at a time.
-bool all_ascii(std::string_view text) noexcept {
-    std::uint64_t bits = 0;
-    std::size_t at = 0;
-    for (; at + sizeof bits <= text.size(); at += sizeof bits) {
-        std::uint64_t word = 0;
-        std::memcpy(&word, text.data() + at, sizeof word);
-        bits |= word;
-    }
-    for (; at < text.size(); ++at) bits |= static_cast<unsigned char>(text[at]);
-    return (bits & 0x8080808080808080ULL) == 0;
-}
-
 template <typename Slot>  // Journal::Slot, private to the journal
-bool wanted(const Slot& entry, std::string_view room_id, const JournalQuery& query) {
+bool wanted(const Slot& entry, const JournalQuery& query) {
     if (entry.kind == EntryKind::control && !query.include_control) return false;
     if (query.sdkappid && entry.sdkappid != query.sdkappid) return false;
     if (query.command && entry.command != query.command) return false;
     if (query.error_code && entry.error_code != query.error_code) return false;
-    if (query.room_id && room_id != *query.room_id) return false;
+    if (query.room_id && entry.text(Slot::room_id) != *query.room_id) return false;
     if (query.since_ms && entry.time_ms < *query.since_ms) return false;
     if (query.after_seq && entry.seq <= *query.after_seq) return false;
     return true;
@@ -122,7 +108,8 @@ void Journal::Slot::assign(const JournalRecord& record, std::uint64_t seq_number
             texts.append(given[i].first);
             ends[i] = static_cast<std::uint16_t>(texts.size());
         }
-        if (all_ascii(texts)) return;  // the usual case: nothing to cut or mend
+        // ASCII is valid UTF-8 however it is cut into texts: the usual case, nothing to cut or mend.
+        if (core::is_ascii(texts)) return;
         bool valid = true;
         for (const auto& field : given) valid = valid && core::is_valid_utf8(field.first);
         if (valid) return;  // not ASCII but valid UTF-8 (a Chinese RoomName): kept as given
@@ -174,21 +161,14 @@ void Journal::Stripe::clear() {
 void Journal::record(const JournalRecord& record) {
     if (!enabled()) return;
     const std::uint64_t seq = sequence_.fetch_add(1, std::memory_order_relaxed) + 1;
-    // What the entry will count, before its text is cut to bounds and mended: exact in the usual case. A mended
-    // text can come out longer (an invalid byte becomes U+FFFD's three), so what the push adds past the bound is
-    // evicted after it.
-    const std::size_t size =
-        sizeof(JournalEntry) + std::min(record.method.size(), kMaxShortBytes) +
-        std::min(record.path.size(), kMaxPathBytes) + std::min(record.identifier.size(), kMaxIdentifierBytes) +
-        std::min(record.room_id.size(), kMaxRoomIdBytes) + std::min(record.request_id.size(), kMaxShortBytes) +
-        std::min(record.network.size(), kMaxShortBytes) + std::min(record.fault.size(), kMaxShortBytes) +
-        std::min(record.why.size(), kMaxWhyBytes);
     Stripe& stripe = stripes_[seq % stripe_count_];
     std::uint64_t dropped = 0;
     {
         std::lock_guard lock(stripe.mutex);
-        // The newest entry always stays (an entry is bounded, far below any byte bound).
-        while (stripe.count > 0 && (stripe.count >= stripe_entries_ || stripe.bytes + size > stripe_bytes_)) {
+        // Room for the entry by count before it goes in; by bytes once it is in, when its size is known (a text is
+        // cut to its bound, and a mended one can grow: an invalid byte becomes U+FFFD's three). The newest entry
+        // always stays (an entry is bounded, far below any byte bound).
+        while (stripe.count > 0 && stripe.count >= stripe_entries_) {
             stripe.drop_oldest();
             ++dropped;
         }
@@ -210,7 +190,7 @@ std::vector<JournalEntry> Journal::query(const JournalQuery& query) const {
         std::size_t taken = 0;
         for (std::size_t k = stripe.count; k > 0 && taken < query.limit; --k) {
             const Slot& entry = stripe.at(k - 1);
-            if (wanted(entry, entry.text(Slot::room_id), query)) {
+            if (wanted(entry, query)) {
                 out.push_back(entry.entry());
                 ++taken;
             }

@@ -125,6 +125,19 @@ BOOST_AUTO_TEST_CASE(invalid_bytes_become_replacement_characters) {
     BOOST_TEST(lee::core::is_valid_utf8(lee::core::to_valid_utf8("\x80\xC0\xAF\xF5")));
 }
 
+// One byte of 0x80 or more anywhere, in the eight-byte words or in the tail, makes a text not ASCII.
+BOOST_AUTO_TEST_CASE(ascii_in_words_and_tail) {
+    for (std::size_t size = 0; size <= 17; ++size) {
+        std::string text(size, 'a');
+        BOOST_TEST(lee::core::is_ascii(text), "size " << size);
+        for (std::size_t at = 0; at < size; ++at) {
+            std::string marked = text;
+            marked[at] = '\x80';
+            BOOST_TEST(!lee::core::is_ascii(marked), "size " << size << " at " << at);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(cut_on_a_character_boundary) {
     BOOST_TEST(lee::core::to_valid_utf8("ab\xC3\xA9", 3) == "ab");
     BOOST_TEST(lee::core::to_valid_utf8("ab\xC3\xA9", 4) == "ab\xC3\xA9");
