@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets of tests/fuzz/ (build-fuzz/, clang) and runs each for SECONDS on a copy of its seed
-# corpus (tests/fuzz/corpus/<target>/, which is never modified), after replaying the inputs of tests/fuzz/crashes/
-# that belong to it. Targets run two at a time (one per core).
+# Builds the libFuzzer targets of tests/fuzz/ (build-sanitize/, clang: the build scripts/test.sh tests with) and
+# runs each for SECONDS on a copy of its seed corpus (tests/fuzz/corpus/<target>/, which is never modified), after
+# replaying the inputs of tests/fuzz/crashes/ that belong to it. Targets run two at a time (one per core).
 # Usage: scripts/fuzz.sh [seconds, default 60] [target ...]        e.g. scripts/fuzz.sh 600 fuzz_request
 # Environment: LEE_FUZZ_ALLOW="utf8 head-body" looks past known findings of fuzz_request (tests/fuzz/crashes/README.md).
 # Prints one line per target, "fuzz <target>: pass|FAIL ...", and for a crash the file libFuzzer saved it in;
@@ -20,10 +20,8 @@ else
   for source in tests/fuzz/fuzz_*.cpp; do targets+=("$(basename "$source" .cpp)"); done
 fi
 
-# clang and its runtime (libFuzzer, the sanitizers) only for this flavour; the normal builds use g++.
-scripts/setup.sh clang libclang-rt-14-dev
 build_log=$(mktemp)
-if ! scripts/build.sh fuzz >"$build_log" 2>&1; then
+if ! scripts/build.sh sanitize >"$build_log" 2>&1; then
   cat "$build_log"
   rm -f "$build_log"
   echo "fuzz: FAIL (the fuzz build failed)"
@@ -38,16 +36,16 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-crash_dir="$repo/build-fuzz/crashes"
+crash_dir="$repo/build-sanitize/crashes"
 mkdir -p "$crash_dir"
 
 # Runs one target: replays its crash files, then fuzzes. Writes its summary line to $work/<target>.result.
 run_target() {
-  local target=$1 binary="$repo/build-fuzz/$1" log="$work/$1.log" max_len=4096 options=()
+  local target=$1 binary="$repo/build-sanitize/$1" log="$work/$1.log" max_len=4096 options=()
   [ "$target" = fuzz_request ] && max_len=16384
   [ -f "tests/fuzz/$target.dict" ] && options+=("-dict=$repo/tests/fuzz/$target.dict")
   if [ ! -x "$binary" ]; then
-    echo "fuzz $target: FAIL (no such target in build-fuzz/)" >"$work/$target.result"
+    echo "fuzz $target: FAIL (no such target in build-sanitize/)" >"$work/$target.result"
     return
   fi
   local known=()
@@ -67,7 +65,7 @@ run_target() {
   else
     local saved
     saved=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
-    echo "fuzz $target: FAIL (crash saved in ${saved:-?}; replay: build-fuzz/$target FILE)" >"$work/$target.result"
+    echo "fuzz $target: FAIL (crash saved in ${saved:-?}; replay: build-sanitize/$target FILE)" >"$work/$target.result"
   fi
 }
 
