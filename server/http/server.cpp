@@ -458,6 +458,7 @@ private:
         // Every line counts: a second Transfer-Encoding or Content-Encoding line adds to the codings of the first
         // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
         std::size_t hosts = 0;
+        bool transfer_coded = false;               // a Transfer-Encoding line, whatever it lists
         std::size_t chunked = 0;                   // "chunked" codings over all Transfer-Encoding lines
         bool empty_codings = false;                // a Transfer-Encoding line with no coding at all
         std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
@@ -467,6 +468,7 @@ private:
             if (line.name() == beast_http::field::host) {
                 ++hosts;
             } else if (line.name() == beast_http::field::transfer_encoding) {
+                transfer_coded = true;
                 const std::optional<std::size_t> count = chunked_codings(value);
                 if (count) chunked += *count;
                 empty_codings = empty_codings || value.empty();
@@ -477,6 +479,12 @@ private:
         }
         if (hosts > 1) {
             reject(400, "more than one Host header line");
+            return false;
+        }
+        // HTTP/1.0 has no transfer codings: a proxy of that version frames the body by Content-Length or the close,
+        // where Beast reads chunks, so the framing is faulty (RFC 9112 6.1) and the connection closes after the 400.
+        if (transfer_coded && request.version() < 11) {
+            reject(400, "Transfer-Encoding in an HTTP/1.0 request");
             return false;
         }
         // Beast frames "chunked, chunked" as a body of no length, so the chunks would be read as the next request
