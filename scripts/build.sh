@@ -19,6 +19,18 @@ case "$flavour" in
   tsan) dir=build-tsan; args=(-DCMAKE_BUILD_TYPE=Debug -DLEE_TSAN=ON); targets=(live-engine-emulator concurrency_tests) ;;
   *) echo "usage: $0 [release|sanitize|tsan]" >&2; exit 2 ;;
 esac
+# CMake cannot change the compiler of a configured directory: it would start again without the options above (a
+# g++ build-sanitize/ from before it became clang's would turn into an uninstrumented Release build), so such a
+# directory is started afresh.
+if [ -f "$dir/CMakeCache.txt" ]; then
+  was_clang=no
+  grep -q '^CMAKE_CXX_COMPILER:[A-Z]*=.*clang++' "$dir/CMakeCache.txt" && was_clang=yes
+  [ "$flavour" = sanitize ] && want_clang=yes || want_clang=no
+  if [ "$was_clang" != "$want_clang" ]; then
+    echo "build.sh: $dir/ was configured with another compiler; starting it afresh" >&2
+    rm -rf "$dir"
+  fi
+fi
 cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
 # Two jobs at most: the Beast/Asio translation unit alone needs about a gigabyte.
 ninja -C "$dir" -j "${LEE_BUILD_JOBS:-2}" "${targets[@]}"
