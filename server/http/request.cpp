@@ -2,8 +2,12 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
@@ -16,7 +20,65 @@ namespace {
 // to a block twice the size, and the arena does not reuse the first.
 constexpr std::size_t kUsualLines = 16;
 
+// How many codings a Transfer-Encoding value lists when every one is "chunked"; nullopt when another is there.
+std::optional<std::size_t> chunked_codings(std::string_view codings) {
+    std::size_t count = 0;
+    while (!codings.empty()) {
+        const auto comma = codings.find(',');
+        std::string_view coding = codings.substr(0, comma);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
+        if (!boost::beast::iequals(coding, "chunked")) return std::nullopt;
+        ++count;
+        if (comma == std::string_view::npos) break;
+        codings.remove_prefix(comma + 1);
+    }
+    return count;
+}
+
 }  // namespace
+
+std::optional<HeaderRefusal> refuse_header(const Request& request) {
+    // Every line counts: a second Transfer-Encoding or Content-Encoding line adds to the codings of the first
+    // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
+    std::size_t hosts = 0;
+    bool transfer_coded = false;               // a Transfer-Encoding line, whatever it lists
+    std::size_t chunked = 0;                   // "chunked" codings over all Transfer-Encoding lines
+    bool empty_codings = false;                // a Transfer-Encoding line with no coding at all
+    std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
+    std::optional<std::string_view> encoding;  // the first Content-Encoding line not "identity"
+    for (const HeaderLine& line : request.lines()) {
+        const std::string_view value = line.value();
+        if (line.name() == beast_http::field::host) {
+            ++hosts;
+        } else if (line.name() == beast_http::field::transfer_encoding) {
+            transfer_coded = true;
+            const std::optional<std::size_t> count = chunked_codings(value);
+            if (count) chunked += *count;
+            empty_codings = empty_codings || value.empty();
+            if (!codings && !count) codings = value;  // an empty value lists no coding (0), refused below
+        } else if (line.name() == beast_http::field::content_encoding) {
+            if (!encoding && !value.empty() && !boost::beast::iequals(value, "identity")) encoding = value;
+        }
+    }
+    if (hosts > 1) return HeaderRefusal{400, "more than one Host header line"};
+    // HTTP/1.0 has no transfer codings: a proxy of that version frames the body by Content-Length or the close,
+    // where Beast reads chunks, so the framing is faulty (RFC 9112 6.1).
+    if (transfer_coded && request.version() < 11) return HeaderRefusal{400, "Transfer-Encoding in an HTTP/1.0 request"};
+    // Beast frames "chunked, chunked" as a body of no length, so the chunks would be read as the next request
+    // (RFC 9112 7: chunked is applied at most once, and the framing is then unknown).
+    if (chunked > 1) return HeaderRefusal{400, "Transfer-Encoding applies chunked more than once"};
+    // Beast frames it as no coding at all, where a proxy may read chunked: the same ambiguity (RFC 9112 6.3).
+    if (empty_codings) return HeaderRefusal{400, "an empty Transfer-Encoding line"};
+    if (codings) {
+        return HeaderRefusal{501, "Transfer-Encoding '" + std::string(*codings) + "' is not supported (only chunked)"};
+    }
+    if (encoding) {
+        return HeaderRefusal{
+            415, "Content-Encoding '" + std::string(*encoding) + "' is not supported (send the body uncompressed)"};
+    }
+    return std::nullopt;
+}
 
 Request::Request(std::pmr::memory_resource* arena, std::string body)
     : arena_(arena), body_(std::move(body)), lines_(arena) {

@@ -5,6 +5,7 @@
 // only ever walk, a measurable share of a create_room's instructions (issue 11, README "Performance").
 #include <cstdint>
 #include <memory_resource>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,15 @@ private:
     std::string body_;
     std::pmr::vector<HeaderLine> lines_;
 };
+
+// What the header alone refuses before the body is read (RFC 9110/9112): a second Host line, body framing that Beast
+// and a proxy in front could read differently (the chunks would then be taken for a next request), and codings the
+// emulator does not decode. The session answers the refusal and closes the connection.
+struct HeaderRefusal {
+    unsigned status;
+    std::string reason;
+};
+std::optional<HeaderRefusal> refuse_header(const Request& request);
 
 // One parser per request (Beast's cannot be reset). The arena holds the request's target, header lines and an
 // unknown method's name, and must outlive the parser; its memory is the caller's to release between requests.

@@ -455,56 +455,8 @@ private:
             }
             parser_->body_limit(limits_.body_bytes);
         }
-        // Every line counts: a second Transfer-Encoding or Content-Encoding line adds to the codings of the first
-        // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
-        std::size_t hosts = 0;
-        bool transfer_coded = false;               // a Transfer-Encoding line, whatever it lists
-        std::size_t chunked = 0;                   // "chunked" codings over all Transfer-Encoding lines
-        bool empty_codings = false;                // a Transfer-Encoding line with no coding at all
-        std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
-        std::optional<std::string_view> encoding;  // the first Content-Encoding line not "identity"
-        for (const HeaderLine& line : request.lines()) {
-            const std::string_view value = line.value();
-            if (line.name() == beast_http::field::host) {
-                ++hosts;
-            } else if (line.name() == beast_http::field::transfer_encoding) {
-                transfer_coded = true;
-                const std::optional<std::size_t> count = chunked_codings(value);
-                if (count) chunked += *count;
-                empty_codings = empty_codings || value.empty();
-                if (!codings && !count) codings = value;  // an empty value lists no coding (0), refused below
-            } else if (line.name() == beast_http::field::content_encoding) {
-                if (!encoding && !value.empty() && !beast::iequals(value, "identity")) encoding = value;
-            }
-        }
-        if (hosts > 1) {
-            reject(400, "more than one Host header line");
-            return false;
-        }
-        // HTTP/1.0 has no transfer codings: a proxy of that version frames the body by Content-Length or the close,
-        // where Beast reads chunks, so the framing is faulty (RFC 9112 6.1) and the connection closes after the 400.
-        if (transfer_coded && request.version() < 11) {
-            reject(400, "Transfer-Encoding in an HTTP/1.0 request");
-            return false;
-        }
-        // Beast frames "chunked, chunked" as a body of no length, so the chunks would be read as the next request
-        // (RFC 9112 7: chunked is applied at most once, and the framing is then unknown).
-        if (chunked > 1) {
-            reject(400, "Transfer-Encoding applies chunked more than once");
-            return false;
-        }
-        // Beast frames it as no coding at all, where a proxy may read chunked: the same ambiguity (RFC 9112 6.3).
-        if (empty_codings) {
-            reject(400, "an empty Transfer-Encoding line");
-            return false;
-        }
-        if (codings) {
-            reject(501, "Transfer-Encoding '" + std::string(*codings) + "' is not supported (only chunked)");
-            return false;
-        }
-        if (encoding) {
-            reject(415,
-                   "Content-Encoding '" + std::string(*encoding) + "' is not supported (send the body uncompressed)");
+        if (auto refusal = refuse_header(request)) {
+            reject(refusal->status, refusal->reason);
             return false;
         }
         const std::string_view expect = request[beast_http::field::expect];
@@ -528,22 +480,6 @@ private:
         const std::string_view target = request.target();
         return request.method() == beast_http::verb::put && target.starts_with(kPath) &&
                (target.size() == kPath.size() || target[kPath.size()] == '?');
-    }
-
-    // How many codings a Transfer-Encoding value lists when every one is "chunked"; nullopt when another is there.
-    static std::optional<std::size_t> chunked_codings(std::string_view codings) {
-        std::size_t count = 0;
-        while (!codings.empty()) {
-            const auto comma = codings.find(',');
-            std::string_view coding = codings.substr(0, comma);
-            while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
-            while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
-            if (!beast::iequals(coding, "chunked")) return std::nullopt;
-            ++count;
-            if (comma == std::string_view::npos) break;
-            codings.remove_prefix(comma + 1);
-        }
-        return count;
     }
 
     // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is

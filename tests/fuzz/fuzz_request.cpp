@@ -161,7 +161,20 @@ bool is_api(std::string_view target) {
     return url && starts_with(url->encoded_target(), "/v4/");
 }
 
-// The transport's own refusal (400, 413, 431): recorded like a request, answered, and the connection closes.
+// Past refuse_header, Beast frames the body as the header says to whoever else reads it (a proxy in front): chunked
+// exactly when there is a Transfer-Encoding line, else by Content-Length. Otherwise the chunks, or the bytes after a
+// body framed as empty, would be read as a next request by one side and as a body by the other.
+void check_framing(const lee::http::RequestParser& parser) {
+    bool transfer_coded = false;
+    for (const lee::http::HeaderLine& line : parser.get().lines()) {
+        transfer_coded = transfer_coded || line.name() == beast_http::field::transfer_encoding;
+    }
+    check(parser.chunked() == transfer_coded, "an accepted header whose body Beast frames otherwise than it says",
+          parser.get().target());
+}
+
+// The transport's own refusal (400, 413, 431 and what refuse_header refuses): recorded like a request, answered,
+// and the connection closes.
 void refuse(lee::Emulator& emulator, const lee::http::RequestParser& parser, unsigned status,
             const std::string& reason) {
     lee::http::Refusal refusal{status, reason, {}, {}};
@@ -194,12 +207,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
         parser.body_limit(limits.body_bytes);
         beast::error_code ec;
+        bool header_checked = false;
         while (!parser.is_done()) {
             const std::size_t used = parser.put(asio::buffer(rest.data(), rest.size()), ec);
             rest.remove_prefix(used);
             if (ec) break;
             // A tunnel request: the session hands the connection to TLS, no handler sees it.
             if (parser.is_header_done() && parser.get().method() == beast_http::verb::connect) return 0;
+            // As the session does once the header is in, before any of the body is read.
+            if (parser.is_header_done() && !header_checked) {
+                header_checked = true;
+                if (const auto refusal = lee::http::refuse_header(parser.get())) {
+                    refuse(emulator, parser, refusal->status, refusal->reason);
+                    return 0;
+                }
+                check_framing(parser);
+            }
             if (used == 0) break;
         }
         if (ec == beast_http::error::need_more || (!ec && !parser.is_done())) return 0;  // the input ends mid-request
