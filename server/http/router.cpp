@@ -233,7 +233,9 @@ void render_head(const Reply& reply, std::string& out) {
 Reply transport_error(unsigned status, std::string_view reason) {
     api::ApiResponse answer;
     answer.status = status;
-    answer.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(reason)) + "}";
+    // The reason may quote a header value, whose bytes need not be UTF-8 (obs-text): mended, as everywhere the
+    // emulator writes JSON.
+    answer.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(core::to_valid_utf8(reason))) + "}";
     return to_reply(answer, 11, false);
 }
 

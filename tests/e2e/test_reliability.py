@@ -271,6 +271,16 @@ class HttpConformanceTest(EmulatorTest):
         head, body = post_bytes(v4("get_room_info"), {"RoomId": "te-http10"})
         (answer_head, answer_body), _ = self.exchange(head, body)
         self.assertEqual(json.loads(answer_body)["ErrorCode"], 100004)
+        # A refusal quoting a header value whose bytes are not UTF-8 (obs-text) is still valid UTF-8 JSON.
+        for line, status, error in (
+                (b"Transfer-Encoding: gz\xaa\xff", "501", "Transfer-Encoding 'gz\ufffd\ufffd' is not supported (only chunked)"),
+                (b"Content-Encoding: br\xc3", "415",
+                 "Content-Encoding 'br\ufffd' is not supported (send the body uncompressed)"),
+                (b"Expect: 1\xff\r\nContent-Length: 5", "417", "Expect '1\ufffd' is not supported")):
+            head = b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n\r\n" % (v4("get_room_info").encode(), line)
+            (answer_head, answer_body), _ = self.exchange(head)
+            self.assertTrue(answer_head.startswith("HTTP/1.1 %s " % status), answer_head)
+            self.assertEqual(json.loads(answer_body.decode("utf-8"))["error"], error)
         # Two Host lines are a 400 (RFC 9112 3.2), whichever host each names; the room is not made.
         head, body = post_bytes(v4("create_room"), create_body("two-hosts"), headers=(("Host", "localhost"),))
         (answer_head, answer_body), _ = self.exchange(head, body)
