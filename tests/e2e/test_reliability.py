@@ -281,6 +281,14 @@ class HttpConformanceTest(EmulatorTest):
             (answer_head, answer_body), _ = self.exchange(head)
             self.assertTrue(answer_head.startswith("HTTP/1.1 %s " % status), answer_head)
             self.assertEqual(json.loads(answer_body.decode("utf-8"))["error"], error)
+        # And a CONNECT target's bytes quoted in its refusal.
+        for target, status, error in (
+                (b"\xff:443", "403",
+                 "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not \ufffd"),
+                (b"a\xff", "400", "CONNECT needs host:port, got 'a\ufffd'")):
+            (answer_head, answer_body), _ = self.exchange(b"CONNECT %s HTTP/1.1\r\nHost: x\r\n\r\n" % target)
+            self.assertTrue(answer_head.startswith("HTTP/1.1 %s " % status), answer_head)
+            self.assertEqual(json.loads(answer_body.decode("utf-8"))["error"], error)
         # Two Host lines are a 400 (RFC 9112 3.2), whichever host each names; the room is not made.
         head, body = post_bytes(v4("create_room"), create_body("two-hosts"), headers=(("Host", "localhost"),))
         (answer_head, answer_body), _ = self.exchange(head, body)
