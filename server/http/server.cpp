@@ -522,10 +522,13 @@ private:
 
     void on_error(beast::error_code ec) {
         if (ec == beast_http::error::body_limit) {
-            const bool snapshot = parser_->is_header_done() && snapshot_upload(parser_->get());
-            return reject(413, "request body exceeds " +
-                                   std::to_string(snapshot ? limits_.snapshot_body_bytes : limits_.body_bytes) +
-                                   " bytes");
+            // The request line is in: a Content-Length over the larger bound is refused as the header ends, before
+            // Beast counts the header done, and a body over the narrowed bound later on.
+            const bool snapshot = snapshot_upload(parser_->get());
+            return reject(413,
+                          "request body exceeds " +
+                              std::to_string(snapshot ? limits_.snapshot_body_bytes : limits_.body_bytes) + " bytes",
+                          true);
         }
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");
@@ -608,10 +611,11 @@ private:
         }
     }
 
-    void reject(unsigned status, const std::string& reason) {
+    // `line_read`: the request line was parsed though the header is not done (its method and target are recorded).
+    void reject(unsigned status, const std::string& reason, bool line_read = false) {
         evictable.store(false, std::memory_order_relaxed);
         Refusal refusal{status, reason, {}, {}};
-        if (parser_ && parser_->is_header_done()) {
+        if (parser_ && (line_read || parser_->is_header_done())) {
             refusal.method = parser_->get().method_string();
             refusal.target = parser_->get().target();
         }

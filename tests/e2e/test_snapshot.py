@@ -159,6 +159,16 @@ class SnapshotApi(EmulatorTest):
         # Other control endpoints keep the API's bound.
         status, _, data = self.emu.request("PUT", "/_emulator/apps/1400000005", text)
         self.assertEqual(status, 413, data)
+        # A snapshot over its own bound is refused by its Content-Length alone, naming that bound, and recorded with
+        # its method and target.
+        answer = self.emu.raw(b"PUT /_emulator/snapshot HTTP/1.1\r\nHost: localhost\r\nContent-Length: %d\r\n\r\n"
+                              % ((512 << 20) + 1))
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413 "), answer)
+        self.assertIn(b'{"error":"request body exceeds 536870912 bytes"}', answer)
+        status, journal = self.emu.control("GET", "journal?limit=1&control=true")
+        self.assertEqual(status, 200, journal)
+        entry = journal["entries"][0]
+        self.assertEqual((entry["status"], entry["method"], entry["path"]), (413, "PUT", "/_emulator/snapshot"), entry)
 
 
 class StateFile(unittest.TestCase):
