@@ -38,7 +38,7 @@ std::optional<std::size_t> chunked_codings(std::string_view codings) {
 
 }  // namespace
 
-std::optional<HeaderRefusal> refuse_header(const Request& request) {
+std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_come) {
     // Every line counts: a second Transfer-Encoding or Content-Encoding line adds to the codings of the first
     // (RFC 9110 5.3), and a second Host line is a 400 (RFC 9112 3.2), whatever the first said.
     std::size_t hosts = 0;
@@ -76,6 +76,11 @@ std::optional<HeaderRefusal> refuse_header(const Request& request) {
     if (encoding) {
         return HeaderRefusal{
             415, "Content-Encoding '" + std::string(*encoding) + "' is not supported (send the body uncompressed)"};
+    }
+    // Without a body to come there is nothing to wait for, so any expectation is met.
+    const std::string_view expect = request[beast_http::field::expect];
+    if (body_to_come && !expect.empty() && !boost::beast::iequals(expect, "100-continue")) {
+        return HeaderRefusal{417, "Expect '" + std::string(expect) + "' is not supported"};
     }
     return std::nullopt;
 }

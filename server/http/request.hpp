@@ -75,12 +75,13 @@ private:
 
 // What the header alone refuses before the body is read (RFC 9110/9112): a second Host line, body framing that Beast
 // and a proxy in front could read differently (the chunks would then be taken for a next request), and codings the
-// emulator does not decode. The session answers the refusal and closes the connection.
+// emulator does not decode; while a body is still to come, an expectation other than 100-continue (which the
+// session answers). The session answers the refusal and closes the connection.
 struct HeaderRefusal {
     unsigned status;
     std::string reason;
 };
-std::optional<HeaderRefusal> refuse_header(const Request& request);
+std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_come);
 
 // One parser per request (Beast's cannot be reset). The arena holds the request's target, header lines and an
 // unknown method's name, and must outlive the parser; its memory is the caller's to release between requests.

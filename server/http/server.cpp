@@ -455,16 +455,12 @@ private:
             }
             parser_->body_limit(limits_.body_bytes);
         }
-        if (auto refusal = refuse_header(request)) {
+        if (auto refusal = refuse_header(request, !parser_->is_done())) {
             reject(refusal->status, refusal->reason);
             return false;
         }
-        const std::string_view expect = request[beast_http::field::expect];
-        if (expect.empty() || parser_->is_done()) return true;
-        if (!beast::iequals(expect, "100-continue")) {
-            reject(417, "Expect '" + std::string(expect) + "' is not supported");
-            return false;
-        }
+        // Any expectation but 100-continue was refused above.
+        if (request[beast_http::field::expect].empty() || parser_->is_done()) return true;
         // The client waits for this before it sends the body (a too large one was refused above by its length).
         raw_ = "HTTP/1.1 100 Continue\r\n\r\n";
         asio::async_write(stream_, asio::buffer(raw_),

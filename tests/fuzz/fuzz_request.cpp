@@ -217,7 +217,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // As the session does once the header is in, before any of the body is read.
             if (parser.is_header_done() && !header_checked) {
                 header_checked = true;
-                if (const auto refusal = lee::http::refuse_header(parser.get())) {
+                if (const auto refusal = lee::http::refuse_header(parser.get(), !parser.is_done())) {
                     refuse(emulator, parser, refusal->status, refusal->reason);
                     return 0;
                 }
