@@ -40,6 +40,8 @@ SensitiveWordMatcher::SensitiveWordMatcher() : SensitiveWordMatcher(std::vector<
 
 SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words, std::size_t max_table_bytes) {
     std::unordered_set<std::string_view> seen;
+    seen.reserve(words.size());
+    words_.reserve(words.size());
     for (const auto& w : words) {
         const std::string_view t = trim(w);
         // Views into the caller's vector stay valid for the whole constructor.
@@ -63,62 +65,92 @@ SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words
         }
         return x.size() != y.size() ? x.size() < y.size() : a < b;
     };
-    std::vector<std::size_t> order(words_.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (words_.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+        throw std::length_error("sensitive word list too large");
+    }
+    std::vector<std::uint32_t> order(words_.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), folded_less);
     const auto byte_at = [&](std::size_t k, std::size_t depth) {
         return fold(static_cast<unsigned char>(words_[order[k]][depth]));
     };
 
-    struct Run {  // the words order[from, to) share the node's path, its first `depth` bytes
-        std::size_t from;
-        std::size_t to;
-        std::size_t depth;
-    };
-    std::vector<Run> runs;  // runs[state]: states are numbered as they are made
-    std::size_t bytes = 0;
-    for (const auto& word : words_) bytes += word.size();
-    runs.reserve(bytes + 1);  // a state per byte at most: no copy as it grows
-    runs.push_back({0, order.size(), 0});
-    for (std::size_t state = 0; state < runs.size(); ++state) {
-        auto [from, to, depth] = runs[state];  // a copy: runs grows below
+    // A state per distinct folded prefix: in sorted order, each word adds the bytes past what it shares with the
+    // word before. Every array below is reserved to its final size, so none is copied as it grows: on a VM each
+    // page first written costs a fault of several microseconds, even populated (issue 11: startup).
+    std::size_t state_count = 1;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const std::string_view word = words_[order[k]];
+        std::size_t common = 0;
+        if (k > 0) {
+            const std::string_view before = words_[order[k - 1]];
+            while (common < before.size() && common < word.size() && byte_at(k - 1, common) == byte_at(k, common)) {
+                ++common;
+            }
+        }
+        state_count += word.size() - common;
+    }
+    if (state_count > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
+        throw std::length_error("sensitive word list too large");
+    }
+    // nodes_ is its own queue: a state made but not yet expanded holds the run of `order` below it (the words that
+    // share its path) in edges_begin/edges_end and its depth in fail, until its turn puts its node there.
+    nodes_.reserve(state_count);
+    labels_.reserve(state_count - 1);  // an edge into every state but the root
+    targets_.reserve(state_count - 1);
+    nodes_.push_back({0, static_cast<std::uint32_t>(order.size()), 0, -1});
+    for (std::size_t state = 0; state < nodes_.size(); ++state) {
+        std::uint32_t from = nodes_[state].edges_begin;
+        const std::uint32_t to = nodes_[state].edges_end;
+        const auto depth = static_cast<std::size_t>(nodes_[state].fail);
         // A word that ends here sorts before the words it is a prefix of.
         const bool ends_here = from < to && words_[order[from]].size() == depth;
         const std::int32_t own = ends_here ? static_cast<std::int32_t>(order[from]) : -1;
         while (from < to && words_[order[from]].size() == depth) ++from;
-        Node node{static_cast<std::uint32_t>(labels_.size()), 0, 0, own};  // `match` holds the own word for now
+        const auto edges_begin = static_cast<std::uint32_t>(labels_.size());
         while (from < to) {
             const unsigned char label = byte_at(from, depth);
-            std::size_t end = from + 1;
+            std::uint32_t end = from + 1;
             while (end < to && byte_at(end, depth) == label) ++end;
-            if (runs.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())) {
-                throw std::length_error("sensitive word list too large");
-            }
             labels_.push_back(label);
-            targets_.push_back(static_cast<std::int32_t>(runs.size()));
-            runs.push_back({from, end, depth + 1});
+            targets_.push_back(static_cast<std::int32_t>(nodes_.size()));
+            nodes_.push_back({from, end, static_cast<std::int32_t>(depth + 1), -1});
             from = end;
         }
-        node.edges_end = static_cast<std::uint32_t>(labels_.size());
-        nodes_.push_back(node);
+        // `match` holds the own word for now; the failure link comes below.
+        nodes_[state] = Node{edges_begin, static_cast<std::uint32_t>(labels_.size()), 0, own};
     }
-    std::vector<Run>().swap(runs);  // its memory goes now
     for (std::uint32_t e = nodes_[0].edges_begin; e < nodes_[0].edges_end; ++e) root_next_[labels_[e]] = targets_[e];
 
+    plan_table(max_table_bytes);
+    const auto row = [&](std::size_t state) {
+        return table_.begin() + static_cast<std::ptrdiff_t>(state * class_count_);
+    };
     // In breadth-first order, so every failure target (strictly shallower, so numbered lower) is final before it is
-    // used. The root's children keep the root as theirs.
-    for (std::size_t state = 1; state < nodes_.size(); ++state) {
+    // used, and so is its table row. The root's children keep the root as theirs.
+    for (std::size_t state = 0; state < nodes_.size(); ++state) {
         Node& node = nodes_[state];
+        const auto fail = static_cast<std::size_t>(node.fail);
+        if (state < table_rows_) {
+            // The failure state's row with this state's own edges on top: the automaton's full transition for every
+            // class.
+            if (state != 0) std::copy_n(row(fail), class_count_, row(state));
+            for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e) {
+                row(state)[class_of_[labels_[e]]] = static_cast<std::uint16_t>(targets_[e]);
+            }
+        }
+        if (state == 0) continue;
         // Own word first: it is the longest word ending here.
-        if (node.match < 0) node.match = nodes_[static_cast<std::size_t>(node.fail)].match;
+        if (node.match < 0) node.match = nodes_[fail].match;
         for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e) {
-            nodes_[static_cast<std::size_t>(targets_[e])].fail = next_state(node.fail, labels_[e]);
+            // Through the failure state's row where it has one: most failure links end near the root.
+            nodes_[static_cast<std::size_t>(targets_[e])].fail =
+                fail < table_rows_ ? row(fail)[class_of_[labels_[e]]] : next_state(node.fail, labels_[e]);
         }
     }
-    build_table(max_table_bytes);
 }
 
-void SensitiveWordMatcher::build_table(std::size_t max_bytes) {
+void SensitiveWordMatcher::plan_table(std::size_t max_bytes) {
     if (nodes_.size() > std::size_t{std::numeric_limits<std::uint16_t>::max()} + 1) return;
     for (const unsigned char label : labels_) {
         if (class_of_[label] == 0) class_of_[label] = static_cast<std::uint16_t>(class_count_++);
@@ -127,18 +159,6 @@ void SensitiveWordMatcher::build_table(std::size_t max_bytes) {
     for (unsigned char upper = 'A'; upper <= 'Z'; ++upper) class_of_[upper] = class_of_[fold(upper)];
     table_rows_ = std::min(nodes_.size(), max_bytes / (class_count_ * sizeof(std::uint16_t)));
     table_.assign(table_rows_ * class_count_, 0);
-    const auto row = [&](std::size_t state) {
-        return table_.begin() + static_cast<std::ptrdiff_t>(state * class_count_);
-    };
-    // A state's row is its failure state's (shallower, so numbered lower and already final) with its own edges on
-    // top: the automaton's full transition for every class.
-    for (std::size_t state = 0; state < table_rows_; ++state) {
-        const Node& node = nodes_[state];
-        if (state != 0) std::copy_n(row(static_cast<std::size_t>(node.fail)), class_count_, row(state));
-        for (std::uint32_t e = node.edges_begin; e < node.edges_end; ++e) {
-            row(state)[class_of_[labels_[e]]] = static_cast<std::uint16_t>(targets_[e]);
-        }
-    }
 }
 
 std::int32_t SensitiveWordMatcher::next_state(std::int32_t state, unsigned char byte) const noexcept {

@@ -60,7 +60,9 @@ private:
     // other byte), one row per state for the shallowest states: one lookup per byte instead of a failure walk.
     // States are numbered breadth-first, so the rows are those of states [0, table_rows_); a deeper state takes the
     // walk. Entries are 16-bit state numbers, so only lists of up to 65,536 states get a table.
-    void build_table(std::size_t max_bytes);
+    // Sets the classes and the number of rows, and allocates the rows zeroed (state 0 is the root); the constructor
+    // fills them as it makes the failure links.
+    void plan_table(std::size_t max_bytes);
     std::array<std::uint16_t, 256> class_of_{};  // 0: a byte no word has; A-Z share a-z's classes (folding)
     std::size_t class_count_ = 1;
     std::size_t table_rows_ = 0;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -253,6 +254,13 @@ BOOST_AUTO_TEST_CASE(agrees_with_naive_search_on_random_input) {
         const SensitiveWordMatcher whole(words);
         const SensitiveWordMatcher walk(words, 0);
         const SensitiveWordMatcher part(words, 2 * whole.states());  // states / classes rows
+        // A state for every distinct folded prefix, the empty one (the root) included.
+        std::set<std::string> prefixes{""};
+        for (const auto& word : words) {
+            for (std::size_t length = 1; length <= word.size(); ++length)
+                prefixes.insert(fold_ascii(word.substr(0, length)));
+        }
+        BOOST_TEST_REQUIRE(whole.states() == prefixes.size());
         BOOST_TEST_REQUIRE(whole.table_rows() == whole.states());
         BOOST_TEST_REQUIRE(walk.table_rows() == 0U);
         BOOST_TEST_REQUIRE((part.table_rows() < part.states() || part.states() == 1));  // the root alone fits
