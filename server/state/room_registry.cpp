@@ -111,6 +111,11 @@ std::string_view RoomRegistry::Stored::owner_account() const {
 
 Room RoomRegistry::Stored::unpack() const {
     Room room;
+    unpack_into(room);
+    return room;
+}
+
+void RoomRegistry::Stored::unpack_into(Room& room) const {
     room.room_id = room_id();
     room.view_count = view_count;
     room.create_time = create_time;
@@ -144,7 +149,6 @@ Room RoomRegistry::Stored::unpack() const {
     }
     room.robots.resize(read.get<std::uint32_t>());
     for (auto& robot : room.robots) robot = read.text();
-    return room;
 }
 
 std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room_id(); }
@@ -393,6 +397,8 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
     more = false;
     std::vector<Room> page;
     if (limit == 0) return page;
+    // Grown one room at a time, the page moved every room it held at each doubling: 11 % of a page's instructions.
+    page.reserve(std::min(limit, size()));
     const ListedBefore descend;
     const bool backward = order == ListOrder::ascend;  // "ascend" walks the "descend" index from its end
     // One walk per shard from the cursor, merged through a heap of the walks' next rooms: a page costs one search
@@ -428,7 +434,7 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
     while (!walks.empty() && page.size() < limit) {
         std::pop_heap(walks.begin(), walks.end(), later);
         Walk& walk = walks.back();
-        page.push_back(walk.next(backward).unpack());
+        walk.next(backward).unpack_into(page.emplace_back());  // in place: a Room moved is some 260 instructions
         if (backward) {
             --walk.at;
         } else {

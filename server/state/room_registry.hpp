@@ -170,6 +170,7 @@ private:
         std::string_view room_id() const { return {bytes(), id_size}; }
         std::string_view owner_account() const;
         Room unpack() const;
+        void unpack_into(Room& room) const;  // every field of `room` set
         static Stored* pack(const Room& room);
         static void destroy(Stored* stored) noexcept;
     };
