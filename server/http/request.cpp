@@ -21,6 +21,8 @@ namespace {
 constexpr std::size_t kUsualLines = 16;
 
 // How many codings a Transfer-Encoding value lists when every one is "chunked"; nullopt when another is there.
+// Empty list elements ("chunked," or ", chunked") are no coding: a recipient ignores them (RFC 9110 5.6.1), and so
+// does Beast's list parsing, which frames those as chunked.
 std::optional<std::size_t> chunked_codings(std::string_view codings) {
     std::size_t count = 0;
     while (!codings.empty()) {
@@ -28,8 +30,10 @@ std::optional<std::size_t> chunked_codings(std::string_view codings) {
         std::string_view coding = codings.substr(0, comma);
         while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t')) coding.remove_prefix(1);
         while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t')) coding.remove_suffix(1);
-        if (!boost::beast::iequals(coding, "chunked")) return std::nullopt;
-        ++count;
+        if (!coding.empty()) {
+            if (!boost::beast::iequals(coding, "chunked")) return std::nullopt;
+            ++count;
+        }
         if (comma == std::string_view::npos) break;
         codings.remove_prefix(comma + 1);
     }
@@ -44,7 +48,7 @@ std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_
     std::size_t hosts = 0;
     bool transfer_coded = false;               // a Transfer-Encoding line, whatever it lists
     std::size_t chunked = 0;                   // "chunked" codings over all Transfer-Encoding lines
-    bool empty_codings = false;                // a Transfer-Encoding line with no coding at all
+    bool empty_codings = false;                // a Transfer-Encoding line with no coding at all ("" or ",")
     std::optional<std::string_view> codings;   // the first Transfer-Encoding line not "chunked" alone
     std::optional<std::string_view> encoding;  // the first Content-Encoding line not "identity"
     for (const HeaderLine& line : request.lines()) {
@@ -55,8 +59,8 @@ std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_
             transfer_coded = true;
             const std::optional<std::size_t> count = chunked_codings(value);
             if (count) chunked += *count;
-            empty_codings = empty_codings || value.empty();
-            if (!codings && !count) codings = value;  // an empty value lists no coding (0), refused below
+            empty_codings = empty_codings || count == std::size_t{0};
+            if (!codings && !count) codings = value;
         } else if (line.name() == beast_http::field::content_encoding) {
             if (!encoding && !value.empty() && !boost::beast::iequals(value, "identity")) encoding = value;
         }
@@ -69,7 +73,7 @@ std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_
     // (RFC 9112 7: chunked is applied at most once, and the framing is then unknown).
     if (chunked > 1) return HeaderRefusal{400, "Transfer-Encoding applies chunked more than once"};
     // Beast frames it as no coding at all, where a proxy may read chunked: the same ambiguity (RFC 9112 6.3).
-    if (empty_codings) return HeaderRefusal{400, "an empty Transfer-Encoding line"};
+    if (empty_codings) return HeaderRefusal{400, "a Transfer-Encoding line that lists no coding"};
     if (codings) {
         return HeaderRefusal{501, "Transfer-Encoding '" + std::string(*codings) + "' is not supported (only chunked)"};
     }

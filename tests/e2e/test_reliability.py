@@ -246,12 +246,23 @@ class HttpConformanceTest(EmulatorTest):
         (answer_head, answer_body), _ = self.exchange(head, b"5\r\nhello\r\n0\r\n\r\n")
         self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
         self.assertEqual(json.loads(answer_body)["error"], "Transfer-Encoding applies chunked more than once")
-        # An empty line: Beast frames no body, and the chunks would be read as the next request.
-        for lines in ("Transfer-Encoding:\r\n", "Transfer-Encoding: \r\nTransfer-Encoding: gzip\r\n"):
+        # A line that lists no coding (empty, or empty list elements alone): Beast frames no body, and the chunks
+        # would be read as the next request.
+        for lines in ("Transfer-Encoding:\r\n", "Transfer-Encoding: \r\nTransfer-Encoding: gzip\r\n",
+                      "Transfer-Encoding: ,\r\n", "Transfer-Encoding: , ,\r\n"):
             head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n" % (v4("get_room_info"), lines)).encode()
             (answer_head, answer_body), _ = self.exchange(head, b"5\r\nhello\r\n0\r\n\r\n")
             self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
-            self.assertEqual(json.loads(answer_body)["error"], "an empty Transfer-Encoding line")
+            self.assertEqual(json.loads(answer_body)["error"], "a Transfer-Encoding line that lists no coding")
+        # Empty list elements beside chunked are ignored (RFC 9110 5.6.1), as Beast's framing ignores them: the body
+        # is read as chunks and the request answered.
+        for index, codings in enumerate(("chunked,", ", chunked", "chunked, ,")):
+            body = json.dumps(create_body("te-list-%d" % index)).encode()
+            head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: %s\r\n\r\n"
+                    % (v4("create_room"), codings)).encode()
+            (answer_head, answer_body), _ = self.exchange(head, b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+            self.assertTrue(answer_head.startswith("HTTP/1.1 200 "), (codings, answer_head))
+            self.assertEqual(json.loads(answer_body)["ErrorCode"], 0, codings)
         # Transfer-Encoding in an HTTP/1.0 request: the framing is faulty (RFC 9112 6.1), whatever the codings, and
         # the connection closes after the answer, so the bytes after it are never read as a request. The answer
         # comes before the body is read.
