@@ -20,7 +20,7 @@ void begin_startup_heap(std::size_t bytes) noexcept;
 // the one populate_heap_growth() serves.
 void end_startup_heap() noexcept;
 // While serving: pages the heap has grown by since the last call are populated in one madvise, instead of faulting
-// one at a time as rooms fill them (a fault costs ~11 µs on the CI's VMs, a populated page ~0.9 µs + ~6 µs; a million
+// one at a time as rooms fill them (a fault costs ~12 µs on the CI's VMs, a populated page ~0.9 µs + ~6 µs; a million
 // rooms fill some 60,000 pages). Called after each request.
 // - On the thread that called end_startup_heap(), whose allocations move the break: something happens only when the
 //   break has moved (otherwise a thread-local flag and a read of the break), and only the top 512 KiB of a growth

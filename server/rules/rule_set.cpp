@@ -49,15 +49,21 @@ std::shared_ptr<const RuleSet> load_rules_directory(const std::string& directory
 }
 
 std::size_t expected_load_bytes(const std::string& directory) {
-    // The benchmark's list (2,500 words, a tenth CJK) peaks at about 52 bytes of heap a byte of list: the parsed
-    // words, the automaton's states and edges (each reserved to its final size), and a table of at most 512 KiB.
-    // A little more than that: a page populated for nothing costs about a seventh of what one left out does.
-    constexpr std::uintmax_t kBytesPerListByte = 64;
+    // What loading the word list peaks at: the automaton's table, about two bytes a state for each byte class (a
+    // state a byte at most, some hundred classes) up to its bound, and some 30 bytes a list byte for the parsed
+    // words, the states and the edges (each array reserved to its final size). Measured peaks of the benchmark's
+    // generator: 128, 50 and 28 bytes a list byte at 500, 2,500 and 10,000 words; this gives 130, 50 and 35 (past
+    // 65,536 states there is no table). A little over is right: a page populated for nothing costs about a sixth of
+    // what a page left out does.
+    constexpr std::uintmax_t kTableBytesPerListByte = 200;
+    constexpr std::uintmax_t kBytesPerListByte = 30;
     std::error_code ec;
-    const auto size = std::filesystem::file_size(std::filesystem::path(directory) / kSensitiveWordsFile, ec);
+    auto size = std::filesystem::file_size(std::filesystem::path(directory) / kSensitiveWordsFile, ec);
     if (ec) return 0;
-    // A larger file fails to load anyway.
-    return static_cast<std::size_t>(std::min(size, kMaxRulesFileBytes) * kBytesPerListByte);
+    size = std::min(size, kMaxRulesFileBytes);  // a larger file fails to load anyway
+    const std::uintmax_t table =
+        std::min<std::uintmax_t>(size * kTableBytesPerListByte, SensitiveWordMatcher::kMaxTableBytes);
+    return static_cast<std::size_t>(table + size * kBytesPerListByte);
 }
 
 }  // namespace lee::rules

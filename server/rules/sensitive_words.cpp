@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -39,13 +40,15 @@ std::string_view trim(std::string_view s) noexcept {
 SensitiveWordMatcher::SensitiveWordMatcher() : SensitiveWordMatcher(std::vector<std::string>{}) {}
 
 SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words, std::size_t max_table_bytes) {
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(words.size());
     words_.reserve(words.size());
-    for (const auto& w : words) {
-        const std::string_view t = trim(w);
-        // Views into the caller's vector stay valid for the whole constructor.
-        if (!t.empty() && seen.insert(t).second) words_.emplace_back(t);
+    {
+        // Freed before the automaton's arrays are made, which then reuse its pages.
+        std::unordered_set<std::string_view> seen;
+        seen.reserve(words.size());
+        for (const auto& w : words) {
+            const std::string_view t = trim(w);
+            if (!t.empty() && seen.insert(t).second) words_.emplace_back(t);
+        }
     }
 
     // The trie, built breadth-first from the words in folded order: the words below a node are a run of that order,
@@ -120,6 +123,7 @@ SensitiveWordMatcher::SensitiveWordMatcher(const std::vector<std::string>& words
         // `match` holds the own word for now; the failure link comes below.
         nodes_[state] = Node{edges_begin, static_cast<std::uint32_t>(labels_.size()), 0, own};
     }
+    assert(nodes_.size() == state_count);  // the bound checked above holds for the states made
     for (std::uint32_t e = nodes_[0].edges_begin; e < nodes_[0].edges_end; ++e) root_next_[labels_[e]] = targets_[e];
 
     plan_table(max_table_bytes);

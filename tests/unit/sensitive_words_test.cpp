@@ -293,6 +293,19 @@ BOOST_AUTO_TEST_CASE(more_states_than_a_table_can_name) {
     BOOST_TEST(!m.contains_any("0123456789"));
 }
 
+// Exactly 65,536 states: the last state's number, 65,535, still fits a 16-bit entry, so the table covers them all.
+BOOST_AUTO_TEST_CASE(as_many_states_as_a_table_can_name) {
+    const std::string word(65535, 'a');
+    const SensitiveWordMatcher m({word});
+    BOOST_TEST_REQUIRE(m.states() == 65536U);
+    BOOST_TEST(m.table_rows() == m.states());
+    BOOST_TEST(*m.first_match("x" + word) == word);
+    BOOST_TEST(!m.contains_any(std::string(65534, 'A') + "b" + std::string(10, 'a')));
+    const SensitiveWordMatcher over({word + "a"});  // one state more: no table
+    BOOST_TEST(over.table_rows() == 0U);
+    BOOST_TEST(over.contains_any(std::string(65537, 'A')));
+}
+
 BOOST_AUTO_TEST_CASE(parse_comments_blank_lines_and_trimming) {
     const std::string text =
         "# header comment\n"
