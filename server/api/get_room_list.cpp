@@ -22,8 +22,6 @@ enum class Direction : char { descend = 'd', ascend = 'a' };
 
 using SortKey = state::ListPosition;
 
-SortKey key_of(const state::Room& room) { return {room.view_count, room.create_time, room.room_id}; }
-
 std::string to_hex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
     std::string out;
@@ -150,21 +148,25 @@ CommandResult get_room_list(const CommandContext& context, const boost::json::va
     bool more = false;
     std::optional<SortKey> after;
     if (cursor) after = std::move(cursor->after);
-    const std::vector<state::Room> page = context.tenant.rooms.list_public(
-        after, direction == Direction::descend ? state::ListOrder::descend : state::ListOrder::ascend,
-        static_cast<std::size_t>(count), more);
-
-    const std::string next = more ? encode_cursor(context.sdkappid, direction, key_of(page.back())) : "";
     CommandResult result;
     std::string& text = result.payload_text;
-    text.reserve(64 + next.size() + page.size() * 256);
-    text.append(R"("Response":{"Next":)");
-    append_json_string(text, next);
-    text.append(R"(,"RoomList":[)");
-    for (const state::Room& room : page) {
-        if (&room != page.data()) text.push_back(',');
-        append_room_list_entry(text, room);
-    }
+    text.reserve(128 + static_cast<std::size_t>(count) * 256);
+    // The entries are rendered as the registry reads each room in place (no copy of the room is made); the head,
+    // whose cursor depends on whether more rooms follow, goes in front of them after the walk.
+    bool first = true;
+    SortKey last;
+    context.tenant.rooms.visit_public(
+        after, direction == Direction::descend ? state::ListOrder::descend : state::ListOrder::ascend,
+        static_cast<std::size_t>(count), more, [&](const state::ListedRoom& room) {
+            if (!first) text.push_back(',');
+            first = false;
+            append_room_list_entry(text, room);
+            last = {room.view_count, room.create_time, std::string(room.room_id)};
+        });
+    std::string head = R"("Response":{"Next":)";
+    append_json_string(head, more ? encode_cursor(context.sdkappid, direction, last) : "");
+    head.append(R"(,"RoomList":[)");
+    text.insert(0, head);
     text.append("]}");
     return result;
 }

@@ -54,7 +54,7 @@ json::object room_info_json(const state::Room& room) {
 // The docs' eight fields, then three the console's typings add. No RoomType: the console tells a list item from
 // a full RoomInfo by that key. Written as text: a page is 20 of these, and building then serializing them as
 // JSON values was a third of a page's cost (issue 11).
-void append_room_list_entry(std::string& out, const state::Room& room) {
+void append_room_list_entry(std::string& out, const state::ListedRoom& room) {
     const auto number = [&](std::string_view key, auto value) {
         out.append(key);
         append_decimal(out, value);

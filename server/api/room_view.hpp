@@ -11,7 +11,7 @@ namespace lee::api {
 
 boost::json::object room_info_json(const state::Room& room);
 // A get_room_list entry, appended to `out` as JSON text.
-void append_room_list_entry(std::string& out, const state::Room& room);
+void append_room_list_entry(std::string& out, const state::ListedRoom& room);
 // `[{"Key":..,"Value":..}, ...]`, as get_room_metadata answers.
 boost::json::array metadata_json(const std::vector<state::MetadataEntry>& entries);
 // `["a", "b"]`, as get_robot answers.

@@ -2,6 +2,7 @@
 // A live room as the registry stores it: every field filled in (defaults applied by the caller).
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,6 +37,21 @@ struct Room {
     // Kept in the room so they go away with it: a room created again under the same RoomId starts empty.
     std::vector<MetadataEntry> metadata;  // in the order the keys were first set
     std::vector<std::string> robots;      // RobotList_Account, in the order they were added
+};
+
+// What a get_room_list entry shows of a room, read in place from the registry: the views (and `category`) are valid
+// only during the call that hands it over (issue 11: unpacking whole rooms for a page was a quarter of its cost).
+struct ListedRoom {
+    std::string_view room_id;
+    std::string_view room_name;
+    std::string_view owner_account;
+    std::string_view cover_url;
+    std::string_view seat_template;
+    const std::vector<CategoryTag>& category;
+    std::int64_t create_time;
+    std::uint64_t view_count;
+    std::int32_t activity_status;
+    bool is_unlimited_room_enabled;
 };
 
 }  // namespace lee::state

@@ -151,6 +151,32 @@ void RoomRegistry::Stored::unpack_into(Room& room) const {
     for (auto& robot : room.robots) robot = read.text();
 }
 
+ListedRoom RoomRegistry::Stored::listing(std::vector<CategoryTag>& category) const {
+    // put_room's order, skipping what a listing does not show.
+    Read read{bytes() + id_size};
+    const std::string_view owner_account = read.text();
+    const std::string_view room_name = read.text();
+    read.text();  // RoomType
+    read.text();  // TakeSeatMode
+    const std::string_view seat_template = read.text();
+    const std::string_view cover_url = read.text();
+    read.text();                // Notice
+    read.get<std::uint32_t>();  // MaxSeatCount
+    read.get<std::uint32_t>();  // MaxMemberCount
+    const auto activity_status = read.get<std::int32_t>();
+    const auto flags = read.get<std::uint8_t>();
+    category.resize(read.get<std::uint32_t>());
+    for (auto& tag : category) {
+        if (read.get<std::uint8_t>() == 0) {
+            tag = read.get<std::int64_t>();
+        } else {
+            tag = std::string(read.text());
+        }
+    }
+    return ListedRoom{room_id(), room_name,   owner_account, cover_url,       seat_template,
+                      category,  create_time, view_count,    activity_status, (flags & 2U) != 0};
+}
+
 std::string_view RoomRegistry::EntryEqual::id(const Entry& entry) { return entry.stored->room_id(); }
 
 const RoomRegistry::Entry* RoomRegistry::Table::find(const HashedId& id) const {
@@ -392,13 +418,11 @@ std::vector<Room> RoomRegistry::list_by_id(const std::optional<std::string>& aft
     return heap;
 }
 
-std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& after, ListOrder order,
-                                            std::size_t limit, bool& more) const {
+template <typename Take>
+void RoomRegistry::walk_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit, bool& more,
+                               const Take& take) const {
     more = false;
-    std::vector<Room> page;
-    if (limit == 0) return page;
-    // Grown one room at a time, the page moved every room it held at each doubling: 11 % of a page's instructions.
-    page.reserve(std::min(limit, size()));
+    if (limit == 0) return;
     const ListedBefore descend;
     const bool backward = order == ListOrder::ascend;  // "ascend" walks the "descend" index from its end
     // One walk per shard from the cursor, merged through a heap of the walks' next rooms: a page costs one search
@@ -415,7 +439,7 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
         const bool a_first = descend(a.next(backward), b.next(backward));
         return backward ? a_first : !a_first;
     };
-    // Every shard stays locked until the page is unpacked (a few microseconds), so the walks stay valid.
+    // Every shard stays locked until the page is taken (a few microseconds), so the walks stay valid.
     std::vector<std::unique_lock<std::mutex>> locks;
     locks.reserve(kShards);
     each_shard([&](const Shard& shard) {
@@ -431,10 +455,10 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
         if (walk.at != walk.stop) walks.push_back(walk);
     });
     std::make_heap(walks.begin(), walks.end(), later);
-    while (!walks.empty() && page.size() < limit) {
+    for (std::size_t taken = 0; !walks.empty() && taken < limit; ++taken) {
         std::pop_heap(walks.begin(), walks.end(), later);
         Walk& walk = walks.back();
-        walk.next(backward).unpack_into(page.emplace_back());  // in place: a Room moved is some 260 instructions
+        take(walk.next(backward));
         if (backward) {
             --walk.at;
         } else {
@@ -447,7 +471,22 @@ std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& a
         }
     }
     more = !walks.empty();
+}
+
+std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& after, ListOrder order,
+                                            std::size_t limit, bool& more) const {
+    std::vector<Room> page;
+    // Grown one room at a time, the page moved every room it held at each doubling: 11 % of a page's instructions.
+    page.reserve(std::min(limit, size()));
+    // In place: a Room moved is some 260 instructions.
+    walk_public(after, order, limit, more, [&](const Stored& stored) { stored.unpack_into(page.emplace_back()); });
     return page;
+}
+
+void RoomRegistry::visit_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit,
+                                bool& more, const std::function<void(const ListedRoom&)>& visit) const {
+    std::vector<CategoryTag> category;  // reused from room to room
+    walk_public(after, order, limit, more, [&](const Stored& stored) { visit(stored.listing(category)); });
 }
 
 std::size_t RoomRegistry::tracked_create_windows() const {

@@ -94,6 +94,10 @@ public:
     // `more` says whether public rooms follow the page.
     std::vector<Room> list_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit,
                                   bool& more) const;
+    // The same page, each room handed to `visit` in order as it is read in place, under the shards' locks: no copy
+    // of it is made (what get_room_list renders from).
+    void visit_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit, bool& more,
+                      const std::function<void(const ListedRoom&)>& visit) const;
     std::size_t size() const { return count_.load(std::memory_order_relaxed); }
     std::size_t max_rooms() const { return max_rooms_; }
     std::size_t tracked_create_windows() const;  // for tests: memory held by 100012 windows
@@ -171,6 +175,8 @@ private:
         std::string_view owner_account() const;
         Room unpack() const;
         void unpack_into(Room& room) const;  // every field of `room` set
+        // The fields a listing shows, as views into this room; `category` receives its tags.
+        ListedRoom listing(std::vector<CategoryTag>& category) const;
         static Stored* pack(const Room& room);
         static void destroy(Stored* stored) noexcept;
     };
@@ -224,6 +230,10 @@ private:
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
     static void insert(Shard& shard, const Room& room, std::size_t hash);  // hash: of room.room_id
+    // list_public's walk: `take` gets each stored room of the page in order, under the shards' locks.
+    template <typename Take>
+    void walk_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit, bool& more,
+                     const Take& take) const;
     static void forget(Shard& shard, Stored& stored);
     mutable std::array<std::atomic<Shard*>, kShards> shards_{};
     std::size_t max_rooms_;

@@ -468,6 +468,60 @@ BOOST_AUTO_TEST_CASE(list_ascend_is_exactly_descend_reversed) {
     }
 }
 
+// Each entry is read in place from the stored room (the fields it skips lie between those it shows): every field
+// as the room holds it, text that needs escaping included, and the rooms separated by one comma.
+BOOST_AUTO_TEST_CASE(list_entries_show_the_stored_fields) {
+    App app;
+    app.create("plain");
+    app.now_ms = kNow + 1000;
+    app.create("full-one", json::object{{"RoomName", "quote \" back \\ \u4e2d\u6587"},
+                                        {"CoverURL", "https://img/c.png?a=1\n"},
+                                        {"Category", json::array{"tag\"", -3, "\u4e2d"}},
+                                        {"IsUnlimitedRoomEnabled", true},
+                                        {"TakeSeatMode", "ApplyToTake"},
+                                        {"ActivityStatus", -5},
+                                        {"SeatTemplate", "AudioSalon"}});
+    BOOST_TEST_REQUIRE(app.run(&lee::api::update_room_info,
+                               json::object{{"RoomInfo", json::object{{"RoomId", "full-one"},
+                                                                      {"Notice", "a notice between the fields"},
+                                                                      {"MaxMemberCount", 1000}}}})
+                           .code == kOk);
+    const auto result = app.run(&lee::api::get_room_list, json::object{{"Next", ""}, {"Count", 20}});
+    BOOST_TEST_REQUIRE(result.code == kOk, result.detail);
+    BOOST_TEST(result.payload_text.find("}},{") == std::string::npos);
+    const json::object members = listed(result);
+    const json::array& list = members.at("Response").at("RoomList").as_array();
+    BOOST_TEST_REQUIRE(list.size() == 2U);
+    for (const auto& entry : list) {
+        const lee::state::Room room = app.room(std::string(entry.at("RoomId").as_string()));
+        BOOST_TEST_CONTEXT(room.room_id) {
+            BOOST_TEST_REQUIRE(!room.room_id.empty());
+            BOOST_TEST(entry.at("RoomName").as_string() == room.room_name);
+            BOOST_TEST(entry.at("Owner_Account").as_string() == room.owner_account);
+            BOOST_TEST(entry.at("CoverURL").as_string() == room.cover_url);
+            BOOST_TEST(entry.at("CreateTime").as_int64() == room.create_time);
+            BOOST_TEST(entry.at("ActivityStatus").as_int64() == room.activity_status);
+            BOOST_TEST(entry.at("ViewCount").to_number<std::uint64_t>() == room.view_count);
+            BOOST_TEST(entry.at("IsUnlimitedRoomEnabled").as_bool() == room.is_unlimited_room_enabled);
+            const json::array& category = entry.at("Category").as_array();
+            BOOST_TEST_REQUIRE(category.size() == room.category.size());
+            for (std::size_t i = 0; i < category.size(); ++i) {
+                if (const auto* text = std::get_if<std::string>(&room.category[i])) {
+                    BOOST_TEST(category[i].as_string() == *text);
+                } else {
+                    BOOST_TEST(category[i].as_int64() == std::get<std::int64_t>(room.category[i]));
+                }
+            }
+        }
+    }
+    const json::object& full = list[0].as_object();  // the later CreateTime first
+    BOOST_TEST(full.at("RoomName").as_string() == "quote \" back \\ \u4e2d\u6587");
+    BOOST_TEST(json::serialize(full.at("Category")) == "[\"tag\\\"\",-3,\"\u4e2d\"]");
+    BOOST_TEST(full.at("ActivityStatus").as_int64() == -5);
+    BOOST_TEST(full.at("IsUnlimitedRoomEnabled").as_bool());
+    BOOST_TEST(full.at("SeatLayoutTemplateId").as_int64() != list[1].at("SeatLayoutTemplateId").as_int64());
+}
+
 BOOST_AUTO_TEST_CASE(list_next_zero_and_bad_directions) {
     App app;
     app.create("a");
