@@ -11,6 +11,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include "tls/emulated_hosts.hpp"
+
 namespace lee::http {
 namespace beast_http = boost::beast::http;
 
@@ -85,6 +87,16 @@ std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_
     const std::string_view expect = request[beast_http::field::expect];
     if (body_to_come && !expect.empty() && !boost::beast::iequals(expect, "100-continue")) {
         return HeaderRefusal{417, "Expect '" + std::string(expect) + "' is not supported"};
+    }
+    return std::nullopt;
+}
+
+std::optional<HeaderRefusal> refuse_connect(std::string_view target) {
+    const std::string host = tls::host_of_authority(target);
+    if (host.empty()) return HeaderRefusal{400, "CONNECT needs host:port, got '" + std::string(target) + "'"};
+    if (!tls::is_emulated_host(host)) {
+        return HeaderRefusal{
+            403, "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " + host};
     }
     return std::nullopt;
 }

@@ -82,6 +82,9 @@ struct HeaderRefusal {
     std::string reason;
 };
 std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_come);
+// What a CONNECT's target alone refuses on the plain listener (proxy mode): a target that is not host:port (400), and
+// a host the emulator does not serve (403: it is never an open proxy). Nullopt: the tunnel may open.
+std::optional<HeaderRefusal> refuse_connect(std::string_view target);
 
 // One parser per request (Beast's cannot be reset). The arena holds the request's target, header lines and an
 // unknown method's name, and must outlive the parser; its memory is the caller's to release between requests.

@@ -20,7 +20,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
-#include "tls/emulated_hosts.hpp"
 #include "tls/server_context.hpp"
 
 namespace lee::http {
@@ -481,17 +480,11 @@ private:
     // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is
     // refused, so nothing is ever forwarded.
     void on_connect() {
-        const std::string target(parser_->get().target());
-        const std::string host = tls::host_of_authority(target);
         if constexpr (kTls) {
             return reject(400, "CONNECT is served on the plain listener only (proxy mode)");
         } else {
-            if (host.empty()) return reject(400, "CONNECT needs host:port, got '" + target + "'");
-            if (!tls::is_emulated_host(host)) {
-                return reject(403,
-                              "this emulator is not a proxy: it serves only Tencent's REST domains and "
-                              "localhost, not " +
-                                  host);
+            if (auto refusal = refuse_connect(parser_->get().target())) {
+                return reject(refusal->status, refusal->reason);
             }
             std::string problem = "proxy mode is off";
             auto context = connections_->tls ? connections_->tls->context(problem) : nullptr;

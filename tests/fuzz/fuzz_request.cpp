@@ -212,8 +212,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::size_t used = parser.put(asio::buffer(rest.data(), rest.size()), ec);
             rest.remove_prefix(used);
             if (ec) break;
-            // A tunnel request: the session hands the connection to TLS, no handler sees it.
-            if (parser.is_header_done() && parser.get().method() == beast_http::verb::connect) return 0;
+            // A tunnel request: refused by its target (as the session does on the plain listener), or handed to
+            // TLS, which no handler sees.
+            if (parser.is_header_done() && parser.get().method() == beast_http::verb::connect) {
+                if (const auto refusal = lee::http::refuse_connect(parser.get().target())) {
+                    check(refusal->status == 400 || refusal->status == 403, "a CONNECT refused with another status",
+                          refusal->reason);
+                    refuse(emulator, parser, refusal->status, refusal->reason);
+                }
+                return 0;
+            }
             // As the session does once the header is in, before any of the body is read.
             if (parser.is_header_done() && !header_checked) {
                 header_checked = true;
