@@ -161,7 +161,9 @@ CommandResult get_room_list(const CommandContext& context, const boost::json::va
             if (!first) text.push_back(',');
             first = false;
             append_room_list_entry(text, room);
-            last = {room.view_count, room.create_time, std::string(room.room_id)};
+            last.view_count = room.view_count;
+            last.create_time = room.create_time;
+            last.room_id.assign(room.room_id);  // its capacity reused from room to room
         });
     std::string head = R"("Response":{"Next":)";
     append_json_string(head, more ? encode_cursor(context.sdkappid, direction, last) : "");

@@ -82,6 +82,18 @@ struct Read {
     }
 };
 
+// Category's tags as put_room writes them, into `tags` (its capacity reused).
+void read_category(Read& read, std::vector<CategoryTag>& tags) {
+    tags.resize(read.get<std::uint32_t>());
+    for (auto& tag : tags) {
+        if (read.get<std::uint8_t>() == 0) {
+            tag = read.get<std::int64_t>();
+        } else {
+            tag = std::string(read.text());
+        }
+    }
+}
+
 }  // namespace
 
 RoomRegistry::Stored* RoomRegistry::Stored::pack(const Room& room) {
@@ -112,11 +124,6 @@ std::string_view RoomRegistry::Stored::owner_account() const {
 
 Room RoomRegistry::Stored::unpack() const {
     Room room;
-    unpack_into(room);
-    return room;
-}
-
-void RoomRegistry::Stored::unpack_into(Room& room) const {
     room.room_id = room_id();
     room.view_count = view_count;
     room.create_time = create_time;
@@ -135,14 +142,7 @@ void RoomRegistry::Stored::unpack_into(Room& room) const {
     const auto flags = read.get<std::uint8_t>();
     room.is_message_disabled = (flags & 1U) != 0;
     room.is_unlimited_room_enabled = (flags & 2U) != 0;
-    room.category.resize(read.get<std::uint32_t>());
-    for (auto& tag : room.category) {
-        if (read.get<std::uint8_t>() == 0) {
-            tag = read.get<std::int64_t>();
-        } else {
-            tag = std::string(read.text());
-        }
-    }
+    read_category(read, room.category);
     room.metadata.resize(read.get<std::uint32_t>());
     for (auto& entry : room.metadata) {
         entry.key = read.text();
@@ -150,6 +150,7 @@ void RoomRegistry::Stored::unpack_into(Room& room) const {
     }
     room.robots.resize(read.get<std::uint32_t>());
     for (auto& robot : room.robots) robot = read.text();
+    return room;
 }
 
 ListedRoom RoomRegistry::Stored::listing(std::vector<CategoryTag>& category) const {
@@ -166,14 +167,7 @@ ListedRoom RoomRegistry::Stored::listing(std::vector<CategoryTag>& category) con
     read.get<std::uint32_t>();  // MaxMemberCount
     const auto activity_status = read.get<std::int32_t>();
     const auto flags = read.get<std::uint8_t>();
-    category.resize(read.get<std::uint32_t>());
-    for (auto& tag : category) {
-        if (read.get<std::uint8_t>() == 0) {
-            tag = read.get<std::int64_t>();
-        } else {
-            tag = std::string(read.text());
-        }
-    }
+    read_category(read, category);
     return ListedRoom{room_id(), room_name,   owner_account, cover_url,       seat_template,
                       category,  create_time, view_count,    activity_status, (flags & 2U) != 0};
 }
@@ -419,13 +413,13 @@ std::vector<Room> RoomRegistry::list_by_id(const std::optional<std::string>& aft
     return heap;
 }
 
-template <typename Take>
-void RoomRegistry::walk_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit, bool& more,
-                               const Take& take) const {
+void RoomRegistry::visit_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit,
+                                bool& more, const std::function<void(const ListedRoom&)>& visit) const {
     more = false;
     if (limit == 0) return;
     const ListedBefore descend;
     const bool backward = order == ListOrder::ascend;  // "ascend" walks the "descend" index from its end
+    std::vector<CategoryTag> category;                 // each visited room's, its capacity reused
     // One walk per shard from the cursor, merged through a tournament over the walks' next rooms: a page costs one
     // search per shard and, per room taken, a comparison for each level of the tournament (log2 of the walks; a
     // heap's pop and push took about twice as many, a quarter of a page's instructions).
@@ -436,7 +430,7 @@ void RoomRegistry::walk_public(const std::optional<ListPosition>& after, ListOrd
     };
     std::vector<Walk> walks;
     walks.reserve(kShards);
-    // Every shard stays locked until the page is taken (a few microseconds), so the walks stay valid.
+    // Every shard stays locked until the page is visited (a few microseconds), so the walks stay valid.
     std::vector<std::unique_lock<std::mutex>> locks;
     locks.reserve(kShards);
     each_shard([&](const Shard& shard) {
@@ -478,7 +472,7 @@ void RoomRegistry::walk_public(const std::optional<ListPosition>& after, ListOrd
     loser[0] = winner[1];
     for (std::size_t taken = 0; taken < limit && !ended(loser[0]); ++taken) {
         std::size_t w = loser[0];
-        take(walks[w].next(backward));
+        visit(walks[w].next(backward).listing(category));
         if (backward) {
             --walks[w].at;
         } else {
@@ -491,22 +485,6 @@ void RoomRegistry::walk_public(const std::optional<ListPosition>& after, ListOrd
         loser[0] = w;
     }
     more = !ended(loser[0]);
-}
-
-std::vector<Room> RoomRegistry::list_public(const std::optional<ListPosition>& after, ListOrder order,
-                                            std::size_t limit, bool& more) const {
-    std::vector<Room> page;
-    // Grown one room at a time, the page moved every room it held at each doubling: 11 % of a page's instructions.
-    page.reserve(std::min(limit, size()));
-    // In place: a Room moved is some 260 instructions.
-    walk_public(after, order, limit, more, [&](const Stored& stored) { stored.unpack_into(page.emplace_back()); });
-    return page;
-}
-
-void RoomRegistry::visit_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit,
-                                bool& more, const std::function<void(const ListedRoom&)>& visit) const {
-    std::vector<CategoryTag> category;  // reused from room to room
-    walk_public(after, order, limit, more, [&](const Stored& stored) { visit(stored.listing(category)); });
 }
 
 std::size_t RoomRegistry::tracked_create_windows() const {

@@ -89,13 +89,10 @@ public:
     // The first `limit` rooms by RoomId after `after` (from the first without it); `more` says whether others
     // follow. Only the page is unpacked.
     std::vector<Room> list_by_id(const std::optional<std::string>& after, std::size_t limit, bool& more) const;
-    // The first `limit` public rooms in `order` after `after` (from the start without it): each shard keeps its
-    // public rooms in that order, so a page costs O(shards × log rooms + limit), however many rooms the app holds.
-    // `more` says whether public rooms follow the page.
-    std::vector<Room> list_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit,
-                                  bool& more) const;
-    // The same page, each room handed to `visit` in order as it is read in place, under the shards' locks: no copy
-    // of it is made (what get_room_list renders from).
+    // The first `limit` public rooms in `order` after `after` (from the start without it), each handed to `visit` in
+    // order as it is read in place, under the shards' locks (no copy of it is made). Each shard keeps its public rooms
+    // in that order, so a page costs O(shards × log rooms + limit), however many rooms the app holds. `more` says
+    // whether public rooms follow the page.
     void visit_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit, bool& more,
                       const std::function<void(const ListedRoom&)>& visit) const;
     std::size_t size() const { return count_.load(std::memory_order_relaxed); }
@@ -174,7 +171,6 @@ private:
         std::string_view room_id() const { return {bytes(), id_size}; }
         std::string_view owner_account() const;
         Room unpack() const;
-        void unpack_into(Room& room) const;  // every field of `room` set
         // The fields a listing shows, as views into this room; `category` receives its tags.
         ListedRoom listing(std::vector<CategoryTag>& category) const;
         static Stored* pack(const Room& room);
@@ -230,10 +226,6 @@ private:
     // For idle(), which does not know the app's interval: the one in force when each window opened.
     static void prune_windows(Shard& shard, std::int64_t now_ms);
     static void insert(Shard& shard, const Room& room, std::size_t hash);  // hash: of room.room_id
-    // list_public's walk: `take` gets each stored room of the page in order, under the shards' locks.
-    template <typename Take>
-    void walk_public(const std::optional<ListPosition>& after, ListOrder order, std::size_t limit, bool& more,
-                     const Take& take) const;
     static void forget(Shard& shard, Stored& stored);
     mutable std::array<std::atomic<Shard*>, kShards> shards_{};
     std::size_t max_rooms_;

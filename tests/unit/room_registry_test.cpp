@@ -111,13 +111,14 @@ BOOST_AUTO_TEST_CASE(list_public_pages_match_a_full_sort) {
             std::optional<lee::state::ListPosition> after;
             bool more = true;
             while (more) {
-                const auto page = rooms.list_public(after, order, limit, more);
+                std::vector<lee::state::ListPosition> page;
+                rooms.visit_public(after, order, limit, more, [&](const lee::state::ListedRoom& room) {
+                    page.push_back({room.view_count, room.create_time, std::string(room.room_id)});
+                });
                 BOOST_TEST_REQUIRE(page.size() <= limit);
                 if (more) BOOST_TEST_REQUIRE(page.size() == limit);
-                for (const Room& room : page) listed.push_back(room.room_id);
-                if (!page.empty())
-                    after =
-                        lee::state::ListPosition{page.back().view_count, page.back().create_time, page.back().room_id};
+                for (const auto& position : page) listed.push_back(position.room_id);
+                if (!page.empty()) after = page.back();
             }
             BOOST_TEST_REQUIRE(listed.size() == expected.size());
             for (std::size_t i = 0; i < listed.size(); ++i) BOOST_TEST(listed[i] == expected[i].room_id);
