@@ -6,8 +6,8 @@
 
 #include "api/callback_bodies.hpp"
 #include "api/command_result.hpp"
-#include "api/envelope.hpp"
 #include "api/error_table.hpp"
+#include "api/json_text.hpp"
 #include "api/room_info_body.hpp"
 
 namespace lee::api {

@@ -8,8 +8,8 @@
 #include <boost/json.hpp>
 
 #include "api/command_result.hpp"
-#include "api/envelope.hpp"
 #include "api/error_table.hpp"
+#include "api/json_text.hpp"
 #include "api/room_view.hpp"
 
 namespace lee::api {
@@ -21,17 +21,6 @@ constexpr std::string_view kCursorVersion = "v2";
 enum class Direction : char { descend = 'd', ascend = 'a' };
 
 using SortKey = state::ListPosition;
-
-std::string to_hex(std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const unsigned char byte : bytes) {
-        out.push_back(kDigits[byte >> 4]);
-        out.push_back(kDigits[byte & 0xF]);
-    }
-    return out;
-}
 
 std::optional<std::string> from_hex(std::string_view text) {
     if (text.size() % 2 != 0) return std::nullopt;
@@ -50,10 +39,26 @@ struct Cursor {
     SortKey after;
 };
 
-// Opaque to clients: hex of "v2:<sdkappid>:<d|a>:<ViewCount>:<CreateTime>:<RoomId>".
-std::string encode_cursor(std::uint64_t sdkappid, Direction direction, const SortKey& key) {
-    return to_hex(std::string(kCursorVersion) + ":" + std::to_string(sdkappid) + ":" + static_cast<char>(direction) +
-                  ":" + std::to_string(key.view_count) + ":" + std::to_string(key.create_time) + ":" + key.room_id);
+// Opaque to clients: hex of "v2:<sdkappid>:<d|a>:<ViewCount>:<CreateTime>:<RoomId>", written inside the quotes of
+// the JSON string that carries it.
+void write_cursor(JsonText& out, std::uint64_t sdkappid, Direction direction, const SortKey& key) {
+    std::string plain;
+    plain.reserve(96 + key.room_id.size());
+    {
+        JsonText writer(plain);
+        writer.raw(kCursorVersion);
+        writer.put(':');
+        writer.decimal(sdkappid);
+        writer.put(':');
+        writer.put(static_cast<char>(direction));
+        writer.put(':');
+        writer.decimal(key.view_count);
+        writer.put(':');
+        writer.decimal(key.create_time);
+        writer.put(':');
+        writer.raw(key.room_id);
+    }
+    out.hex(plain);
 }
 
 template <typename Number>
@@ -153,23 +158,31 @@ CommandResult get_room_list(const CommandContext& context, const boost::json::va
     text.reserve(128 + static_cast<std::size_t>(count) * 256);
     // The entries are rendered as the registry reads each room in place (no copy of the room is made); the head,
     // whose cursor depends on whether more rooms follow, goes in front of them after the walk.
-    bool first = true;
     SortKey last;
-    context.tenant.rooms.visit_public(
-        after, direction == Direction::descend ? state::ListOrder::descend : state::ListOrder::ascend,
-        static_cast<std::size_t>(count), more, [&](const state::ListedRoom& room) {
-            if (!first) text.push_back(',');
-            first = false;
-            append_room_list_entry(text, room);
-            last.view_count = room.view_count;
-            last.create_time = room.create_time;
-            last.room_id.assign(room.room_id);  // its capacity reused from room to room
-        });
-    std::string head = R"("Response":{"Next":)";
-    append_json_string(head, more ? encode_cursor(context.sdkappid, direction, last) : "");
-    head.append(R"(,"RoomList":[)");
+    {
+        JsonText entries(text);
+        bool first = true;
+        context.tenant.rooms.visit_public(
+            after, direction == Direction::descend ? state::ListOrder::descend : state::ListOrder::ascend,
+            static_cast<std::size_t>(count), more, [&](const state::ListedRoom& room) {
+                if (!first) entries.put(',');
+                first = false;
+                write_room_list_entry(entries, room);
+                last.view_count = room.view_count;
+                last.create_time = room.create_time;
+                last.room_id.assign(room.room_id);  // its capacity reused from room to room
+            });
+        entries.literal("]}");
+    }
+    std::string head;
+    head.reserve(48 + 2 * (72 + last.room_id.size()));  // the literals, and the hex of the longest cursor
+    {
+        JsonText writer(head);
+        writer.literal(R"("Response":{"Next":")");
+        if (more) write_cursor(writer, context.sdkappid, direction, last);
+        writer.literal(R"(","RoomList":[)");
+    }
     text.insert(0, head);
-    text.append("]}");
     return result;
 }
 

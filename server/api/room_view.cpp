@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "api/envelope.hpp"
+#include "api/json_text.hpp"
 #include "api/room_fields.hpp"
 
 namespace lee::api {
@@ -54,35 +54,38 @@ json::object room_info_json(const state::Room& room) {
 // The docs' eight fields, then three the console's typings add. No RoomType: the console tells a list item from
 // a full RoomInfo by that key. Written as text: a page is 20 of these, and building then serializing them as
 // JSON values was a third of a page's cost (issue 11).
-void append_room_list_entry(std::string& out, const state::ListedRoom& room) {
-    const auto number = [&](std::string_view key, auto value) {
-        out.append(key);
-        append_decimal(out, value);
-    };
-    out.append(R"({"RoomId":)");
-    append_json_string(out, room.room_id);
-    out.append(R"(,"RoomName":)");
-    append_json_string(out, room.room_name);
-    out.append(R"(,"Owner_Account":)");
-    append_json_string(out, room.owner_account);
-    out.append(R"(,"CoverURL":)");
-    append_json_string(out, room.cover_url);
-    out.append(R"(,"Category":[)");
+void write_room_list_entry(JsonText& out, const state::ListedRoom& room) {
+    out.literal(R"({"RoomId":)");
+    out.quoted(room.room_id);
+    out.literal(R"(,"RoomName":)");
+    out.quoted(room.room_name);
+    out.literal(R"(,"Owner_Account":)");
+    out.quoted(room.owner_account);
+    out.literal(R"(,"CoverURL":)");
+    out.quoted(room.cover_url);
+    out.literal(R"(,"Category":[)");
     for (const auto& tag : room.category) {
-        if (&tag != room.category.data()) out.push_back(',');
+        if (&tag != room.category.data()) out.put(',');
         if (const auto* text = std::get_if<std::string>(&tag)) {
-            append_json_string(out, *text);
+            out.quoted(*text);
         } else {
-            number("", std::get<std::int64_t>(tag));
+            out.decimal(std::get<std::int64_t>(tag));
         }
     }
-    out.push_back(']');
-    number(R"(,"CreateTime":)", room.create_time);
-    number(R"(,"ActivityStatus":)", room.activity_status);
-    number(R"(,"ViewCount":)", room.view_count);
-    out.append(R"(,"IsUnlimitedRoomEnabled":)").append(room.is_unlimited_room_enabled ? "true" : "false");
-    number(R"(,"SeatLayoutTemplateId":)", seat_layout_template_id(room.seat_template));
-    out.append(R"(,"CustomInfo":""})");
+    out.literal(R"(],"CreateTime":)");
+    out.decimal(room.create_time);
+    out.literal(R"(,"ActivityStatus":)");
+    out.decimal(room.activity_status);
+    out.literal(R"(,"ViewCount":)");
+    out.decimal(room.view_count);
+    if (room.is_unlimited_room_enabled) {
+        out.literal(R"(,"IsUnlimitedRoomEnabled":true)");
+    } else {
+        out.literal(R"(,"IsUnlimitedRoomEnabled":false)");
+    }
+    out.literal(R"(,"SeatLayoutTemplateId":)");
+    out.decimal(seat_layout_template_id(room.seat_template));
+    out.literal(R"(,"CustomInfo":""})");
 }
 
 json::array metadata_json(const std::vector<state::MetadataEntry>& entries) {

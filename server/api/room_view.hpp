@@ -9,9 +9,11 @@
 
 namespace lee::api {
 
+class JsonText;
+
 boost::json::object room_info_json(const state::Room& room);
-// A get_room_list entry, appended to `out` as JSON text.
-void append_room_list_entry(std::string& out, const state::ListedRoom& room);
+// A get_room_list entry, written as JSON text.
+void write_room_list_entry(JsonText& out, const state::ListedRoom& room);
 // `[{"Key":..,"Value":..}, ...]`, as get_room_metadata answers.
 boost::json::array metadata_json(const std::vector<state::MetadataEntry>& entries);
 // `["a", "b"]`, as get_robot answers.

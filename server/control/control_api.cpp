@@ -12,7 +12,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
-#include "api/envelope.hpp"
+#include "api/json_text.hpp"
 #include "api/query.hpp"
 #include "api/room_view.hpp"
 #include "auth/usersig.hpp"

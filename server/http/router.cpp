@@ -11,7 +11,7 @@
 #include <boost/json/string_view.hpp>
 #include <boost/url/parse.hpp>
 
-#include "api/envelope.hpp"
+#include "api/json_text.hpp"
 #include "api/live_engine.hpp"
 #include "control/control_api.hpp"
 #include "core/utf8.hpp"

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory_resource>
 #include <new>
 #include <optional>
@@ -25,6 +26,7 @@
 
 #include "api/envelope.hpp"
 #include "api/error_table.hpp"
+#include "api/json_text.hpp"
 #include "api/query.hpp"
 #include "api/request_id.hpp"
 #include "auth/usersig.hpp"
@@ -411,6 +413,75 @@ BOOST_AUTO_TEST_CASE(json_strings_as_the_serializer_writes_them) {
         lee::api::append_json_string(out, text);
         BOOST_TEST(out == "prefix" + json::serialize(json::string_view(text.data(), text.size())));
     }
+}
+
+// JsonText writes the same bytes as the serializer and std::string's appends would, whatever the text, where it
+// starts, and however often its string must grow on the way (texts of escapes take six bytes a byte).
+BOOST_AUTO_TEST_CASE(json_text_writes_what_the_serializer_and_appends_would) {
+    std::vector<std::string> texts = {"",
+                                      "1234567",
+                                      "12345678",
+                                      "123456789",
+                                      "直播间 🎤",
+                                      "\x7f\x80\xff",
+                                      std::string(300, '\x01'),
+                                      std::string(2000, 'a') + "\"",
+                                      std::string(17, 'b') + "\\" + std::string(5, 'c')};
+    for (int c = 0; c < 256; ++c) {
+        // The byte alone, and at each place of an eight-byte word and of the last, overlapping one.
+        texts.emplace_back(1, static_cast<char>(c));
+        for (const std::size_t at : {0, 3, 7, 8, 12, 15}) {
+            std::string text(16, 'x');
+            text[at] = static_cast<char>(c);
+            texts.push_back(text);
+        }
+    }
+    for (const std::size_t reserve : {0, 40, 4096}) {
+        std::string out = "prefix";
+        out.reserve(reserve);
+        std::string expected = out;
+        {
+            lee::api::JsonText writer(out);
+            for (const auto& text : texts) {
+                writer.literal(R"({"k":)");
+                writer.quoted(text);
+                writer.put(',');
+                writer.raw(text);
+                writer.decimal(std::numeric_limits<std::int64_t>::min());
+                writer.decimal(std::numeric_limits<std::uint64_t>::max());
+                writer.decimal(-1);
+                writer.hex(text);
+                expected += R"({"k":)" + json::serialize(json::string_view(text.data(), text.size())) + "," + text +
+                            "-9223372036854775808"
+                            "18446744073709551615"
+                            "-1";
+                for (const unsigned char byte : text) {
+                    static constexpr char kDigits[] = "0123456789abcdef";
+                    expected += kDigits[byte >> 4];
+                    expected += kDigits[byte & 0xF];
+                }
+            }
+        }
+        BOOST_TEST(out == expected);
+    }
+}
+
+// A writer on a string reserved for what it writes leaves the reserve alone (no new block on the way).
+BOOST_AUTO_TEST_CASE(json_text_keeps_the_reserve) {
+    std::string out;
+    out.reserve(100);
+    const char* block = out.data();
+    {
+        lee::api::JsonText writer(out);
+        writer.literal(R"({"ActionStatus":"OK","ErrorInfo":)");
+        writer.quoted("");
+        writer.literal(R"(,"RequestId":)");
+        writer.quoted("Id-0123456789abcdef0123456789abcdef-O-Seq-1");
+        writer.put('}');
+    }
+    BOOST_TEST(out ==
+               R"({"ActionStatus":"OK","ErrorInfo":"","RequestId":"Id-0123456789abcdef0123456789abcdef-O-Seq-1"})");
+    BOOST_TEST(out.data() == block);
 }
 
 BOOST_AUTO_TEST_CASE(failure_without_payload) {
