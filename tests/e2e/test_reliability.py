@@ -292,6 +292,20 @@ class HttpConformanceTest(EmulatorTest):
             (answer_head, answer_body), _ = self.exchange(head)
             self.assertTrue(answer_head.startswith("HTTP/1.1 %s " % status), answer_head)
             self.assertEqual(json.loads(answer_body.decode("utf-8"))["error"], error)
+        # A long value is quoted cut to its first 256 bytes (on a character boundary), as the host a 403 names.
+        long_value = "\u4e2d" * 2000  # 6,000 bytes: "gz" then 84 characters end at byte 254, the 85th would pass 256
+        for line, status, error in (
+                ("Transfer-Encoding: gz" + long_value, "501",
+                 "Transfer-Encoding 'gz%s' is not supported (only chunked)" % ("\u4e2d" * 84)),
+                ("Expect: x" + long_value + "\r\nContent-Length: 5", "417",
+                 "Expect 'x%s' is not supported" % ("\u4e2d" * 85))):
+            head = b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n\r\n" % (v4("get_room_info").encode(), line.encode())
+            (answer_head, answer_body), _ = self.exchange(head)
+            self.assertTrue(answer_head.startswith("HTTP/1.1 %s " % status), answer_head)
+            self.assertEqual(json.loads(answer_body.decode("utf-8"))["error"], error)
+        (answer_head, answer_body), _ = self.exchange(b"CONNECT %s HTTP/1.1\r\nHost: x\r\n\r\n" % (b"a" * 3000))
+        self.assertTrue(answer_head.startswith("HTTP/1.1 400 "), answer_head)
+        self.assertEqual(json.loads(answer_body)["error"], "CONNECT needs host:port, got '%s'" % ("a" * 256))
         # And a CONNECT target's bytes quoted in its refusal.
         for target, status, error in (
                 (b"\xff:443", "403",
