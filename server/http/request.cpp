@@ -96,6 +96,17 @@ std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_
     return std::nullopt;
 }
 
+bool is_snapshot_upload(const Request& request) {
+    constexpr std::string_view kPath = "/_emulator/snapshot";
+    const std::string_view target = request.target();
+    return request.method() == beast_http::verb::put && target.starts_with(kPath) &&
+           (target.size() == kPath.size() || target[kPath.size()] == '?');
+}
+
+std::uint64_t body_bound(const Request& request, std::uint64_t body_bytes, std::uint64_t snapshot_bytes) {
+    return is_snapshot_upload(request) ? snapshot_bytes : body_bytes;
+}
+
 std::optional<HeaderRefusal> refuse_connect(std::string_view target) {
     const std::string host = tls::host_of_authority(target);
     if (host.empty()) return HeaderRefusal{400, "CONNECT needs host:port, got '" + quoted(target) + "'"};

@@ -82,6 +82,12 @@ struct HeaderRefusal {
     std::string reason;
 };
 std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_come);
+// A snapshot upload (PUT /_emulator/snapshot): its body has a bound of its own.
+bool is_snapshot_upload(const Request& request);
+// The bound on a request's body once its header is in: `snapshot_bytes` for a snapshot upload, else `body_bytes`.
+// Until the request line is in, a reader bounds the body by the larger of the two.
+std::uint64_t body_bound(const Request& request, std::uint64_t body_bytes, std::uint64_t snapshot_bytes);
+
 // What a CONNECT's target alone refuses on the plain listener (proxy mode): a target that is not host:port (400), and
 // a host the emulator does not serve (403: it is never an open proxy). Nullopt: the tunnel may open.
 std::optional<HeaderRefusal> refuse_connect(std::string_view target);

@@ -447,13 +447,12 @@ private:
     // parsing goes on now.
     bool check_header() {
         const auto& request = parser_->get();
-        if (!snapshot_upload(request)) {
-            if (parser_->content_length() && *parser_->content_length() > limits_.body_bytes) {
-                on_error(beast_http::error::body_limit);
-                return false;
-            }
-            parser_->body_limit(limits_.body_bytes);
+        const std::uint64_t bound = body_bound(request, limits_.body_bytes, limits_.snapshot_body_bytes);
+        if (parser_->content_length() && *parser_->content_length() > bound) {
+            on_error(beast_http::error::body_limit);
+            return false;
         }
+        parser_->body_limit(bound);
         if (auto refusal = refuse_header(request, !parser_->is_done())) {
             reject(refusal->status, refusal->reason);
             return false;
@@ -468,13 +467,6 @@ private:
                               self->parse();
                           });
         return false;
-    }
-
-    static bool snapshot_upload(const Request& request) {
-        constexpr std::string_view kPath = "/_emulator/snapshot";
-        const std::string_view target = request.target();
-        return request.method() == beast_http::verb::put && target.starts_with(kPath) &&
-               (target.size() == kPath.size() || target[kPath.size()] == '?');
     }
 
     // Proxy mode: `CONNECT <emulated host>:<port>` opens a TLS tunnel to the emulator itself; anything else is
@@ -513,11 +505,12 @@ private:
         if (ec == beast_http::error::body_limit) {
             // The request line is in: a Content-Length over the larger bound is refused as the header ends, before
             // Beast counts the header done, and a body over the narrowed bound later on.
-            const bool snapshot = snapshot_upload(parser_->get());
-            return reject(413,
-                          "request body exceeds " +
-                              std::to_string(snapshot ? limits_.snapshot_body_bytes : limits_.body_bytes) + " bytes",
-                          true);
+            return reject(
+                413,
+                "request body exceeds " +
+                    std::to_string(body_bound(parser_->get(), limits_.body_bytes, limits_.snapshot_body_bytes)) +
+                    " bytes",
+                true);
         }
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");

@@ -6,6 +6,7 @@
 //
 // Several requests per input (keep-alive, pipelining), so an input can build state and then read it back, e.g.
 // create a room with an odd owner and list it.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include "emulator.hpp"
 #include "fuzz_check.hpp"
 #include "http/message.hpp"
+#include "http/request.hpp"
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "log/access_log.hpp"
@@ -205,7 +207,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::pmr::monotonic_buffer_resource arena;  // the request's texts, freed with it, as the session does
         lee::http::RequestParser parser(&arena, {});
         parser.header_limit(static_cast<std::uint32_t>(limits.header_bytes));
-        parser.body_limit(limits.body_bytes);
+        // As the session does: the larger bound until the header says whether this is a snapshot upload.
+        parser.body_limit(std::max(limits.body_bytes, limits.snapshot_body_bytes));
         beast::error_code ec;
         bool header_checked = false;
         while (!parser.is_done()) {
@@ -225,6 +228,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // As the session does once the header is in, before any of the body is read.
             if (parser.is_header_done() && !header_checked) {
                 header_checked = true;
+                const std::uint64_t bound =
+                    lee::http::body_bound(parser.get(), limits.body_bytes, limits.snapshot_body_bytes);
+                if (parser.content_length() && *parser.content_length() > bound) {
+                    ec = beast_http::error::body_limit;
+                    break;
+                }
+                parser.body_limit(bound);
                 if (const auto refusal = lee::http::refuse_header(parser.get(), !parser.is_done())) {
                     refuse(emulator, parser, refusal->status, refusal->reason);
                     return 0;
@@ -235,7 +245,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (ec == beast_http::error::need_more || (!ec && !parser.is_done())) return 0;  // the input ends mid-request
         if (ec == beast_http::error::body_limit) {
-            refuse(emulator, parser, 413, "request body exceeds " + std::to_string(limits.body_bytes) + " bytes");
+            const std::uint64_t bound =
+                lee::http::body_bound(parser.get(), limits.body_bytes, limits.snapshot_body_bytes);
+            refuse(emulator, parser, 413, "request body exceeds " + std::to_string(bound) + " bytes");
             return 0;
         }
         if (ec == beast_http::error::header_limit) {

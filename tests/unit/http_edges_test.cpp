@@ -136,6 +136,23 @@ BOOST_AUTO_TEST_CASE(keeps_the_request_line_and_every_header_line_in_order) {
     BOOST_TEST((request.lines()[1].name() == beast_http::field::unknown));
 }
 
+// Only a PUT to /_emulator/snapshot (with or without a query) takes the snapshot's bound; the session and the fuzz
+// target both read it from here.
+BOOST_AUTO_TEST_CASE(only_a_snapshot_upload_takes_the_larger_body_bound) {
+    const std::vector<std::pair<std::string, bool>> cases = {
+        {"PUT /_emulator/snapshot", true},    {"PUT /_emulator/snapshot?x=1", true},
+        {"PUT /_emulator/snapshots", false},  {"PUT /_emulator/snapshot/", false},
+        {"POST /_emulator/snapshot", false},  {"GET /_emulator/snapshot", false},
+        {"PUT /v4/_emulator/snapshot", false}};
+    for (const auto& [line, snapshot] : cases) {
+        std::pmr::monotonic_buffer_resource arena;
+        lee::http::RequestParser parser(&arena, {});
+        feed(parser, {line + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"});
+        BOOST_TEST(lee::http::is_snapshot_upload(parser.get()) == snapshot, line);
+        BOOST_TEST(lee::http::body_bound(parser.get(), 10, 20) == (snapshot ? 20U : 10U), line);
+    }
+}
+
 // The header and the body arrive in pieces: fields already parsed stay readable after their bytes are gone.
 BOOST_AUTO_TEST_CASE(a_request_in_pieces) {
     std::pmr::monotonic_buffer_resource arena;
