@@ -44,6 +44,9 @@ public:
     std::string_view method_string() const noexcept { return method_string_; }
     std::string_view target() const noexcept { return target_; }
     unsigned version() const noexcept { return version_; }  // 10 or 11
+    // Whether the request line has been read: Beast reads it with the header's fields, but a bound on the body can
+    // stop the parser between the two (a Content-Length over it), with the method and target known.
+    bool line_read() const noexcept { return !method_string_.empty(); }
     const std::string& body() const noexcept { return body_; }
     std::string& body() noexcept { return body_; }
     // In the order they came, a chunked body's trailer lines last (as in Beast's fields); a name given twice has a

@@ -506,11 +506,9 @@ private:
             // The request line is in: a Content-Length over the larger bound is refused as the header ends, before
             // Beast counts the header done, and a body over the narrowed bound later on.
             return reject(
-                413,
-                "request body exceeds " +
-                    std::to_string(body_bound(parser_->get(), limits_.body_bytes, limits_.snapshot_body_bytes)) +
-                    " bytes",
-                true);
+                413, "request body exceeds " +
+                         std::to_string(body_bound(parser_->get(), limits_.body_bytes, limits_.snapshot_body_bytes)) +
+                         " bytes");
         }
         if (ec == beast_http::error::header_limit) {
             return reject(431, "request headers exceed " + std::to_string(limits_.header_bytes) + " bytes");
@@ -593,11 +591,10 @@ private:
         }
     }
 
-    // `line_read`: the request line was parsed though the header is not done (its method and target are recorded).
-    void reject(unsigned status, const std::string& reason, bool line_read = false) {
+    void reject(unsigned status, const std::string& reason) {
         evictable.store(false, std::memory_order_relaxed);
         Refusal refusal{status, reason, {}, {}};
-        if (parser_ && (line_read || parser_->is_header_done())) {
+        if (parser_ && parser_->get().line_read()) {
             refusal.method = parser_->get().method_string();
             refusal.target = parser_->get().target();
         }

@@ -584,19 +584,24 @@ class JournalEntryTest(ObserveBase):
         target = v4_target("create_room", 1405001006)
         refusals = [(b"POST " + target.encode() + b" HTTP/1.1\r\nHost: a\r\nContent-Length: 70000\r\n\r\n" +
                      b"x" * 70000, 413), (b"GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + b"y" * 9000 + b"\r\n\r\n", 431),
-                    (b"BLAH\r\n\r\n", 400)]
+                    (b"BLAH\r\n\r\n", 400),
+                    (b"POST " + target.encode() + b" HTTP/1.1\r\nHost: a\r\nBad Field: x\r\n\r\n", 400)]
         for payload, status in refusals:
             self.assertTrue(self.emu.raw(payload).startswith(b"HTTP/1.1 %d " % status))
         entries = self.entries()  # not control API requests: listed without control=true
-        self.assertEqual([e["status"] for e in entries], [413, 431, 400], entries)
+        self.assertEqual([e["status"] for e in entries], [413, 431, 400, 400], entries)
         for entry in entries:
             self.assertEqual(list(entry.keys()), ENTRY_KEYS)
             self.assertTrue(entry["why"].startswith("transport: "), entry)
             self.assertEqual((entry["time_ms"], entry["request_id"], entry["command"]), (T0_MS, None, None))
         self.assertEqual(entries[0]["why"], "transport: request body exceeds 65536 bytes")
+        # The method and path are recorded once the request line is read, even when the header then fails.
+        path = target.split("?")[0]
+        self.assertEqual([(e["method"], e["path"]) for e in entries],
+                         [("POST", path), ("GET", "/"), ("", ""), ("POST", path)], entries)
         after = self.scrape()
-        for status in ("413", "431", "400"):
-            self.assertEqual(delta(before, after, "lee_http_responses_total", status=status), 1)
+        for status, count in (("413", 1), ("431", 1), ("400", 2)):
+            self.assertEqual(delta(before, after, "lee_http_responses_total", status=status), count)
 
     def test_fault_entries_carry_the_room_id(self):
         # README: every request is recorded with its RoomId. A request answered by a fault (header, or a rule that

@@ -180,7 +180,7 @@ void check_framing(const lee::http::RequestParser& parser) {
 void refuse(lee::Emulator& emulator, const lee::http::RequestParser& parser, unsigned status,
             const std::string& reason) {
     lee::http::Refusal refusal{status, reason, {}, {}};
-    if (parser.is_header_done()) {
+    if (parser.get().line_read()) {
         refusal.method = parser.get().method_string();
         refusal.target = parser.get().target();
     }
