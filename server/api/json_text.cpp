@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 
 #include <boost/json/serializer.hpp>
 
@@ -92,7 +91,7 @@ void JsonText::quoted(std::string_view text) {
     boost::json::serializer serializer;
     serializer.reset(boost::json::string_view(text.data(), text.size()));
     while (!serializer.done()) {
-        room(quoted_room(0));  // never taken: the room above holds the whole text
+        room(quoted_room(0));  // never taken: the room above holds the whole text (kept so a wrong bound only grows)
         cursor_ += serializer.read(cursor_, static_cast<std::size_t>(end_ - cursor_)).size();
     }
 }

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -24,10 +25,11 @@ void append_decimal(std::string& out, Integer value) {
     out.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
 }
 
-// Writes through a cursor into `out`'s spare capacity, for text made of many small pieces (a get_room_list page is
-// some 300): each piece checks its room once, and a literal is copied with its size known at compile time, where
-// each std::string::append is a call that checks capacity and then calls memcpy (issue 11). While the writer
-// lives, `out` holds zero bytes past the cursor; they are cut off when it ends, so use `out` only after that.
+// Writes through a cursor into room claimed by resizing `out`, for text made of many small pieces (a get_room_list
+// page is some 300): each piece checks its room once, and a literal is copied with its size known at compile time,
+// where each std::string::append is a call that checks capacity and then calls memcpy (issue 11). While the writer
+// lives, `out` holds zero bytes past the cursor; they are cut off when it ends, so use `out` only after that. Text
+// given to the writer must not be a view into `out`: claiming more room may move it.
 class JsonText {
 public:
     explicit JsonText(std::string& out) : out_(out) { claim(out.size(), 0); }
@@ -52,6 +54,7 @@ public:
     }
     template <std::integral Integer>
     void decimal(Integer value) {
+        static_assert(sizeof(Integer) <= sizeof(std::uint64_t), "kDecimalRoom holds 64-bit integers at most");
         room(kDecimalRoom);
         cursor_ = std::to_chars(cursor_, end_, value).ptr;
     }

@@ -45,7 +45,7 @@ std::optional<std::size_t> chunked_codings(std::string_view codings) {
 
 // A header value or a CONNECT target as a refusal quotes it: valid UTF-8, and cut to 256 bytes, as the host a
 // proxied request's 403 names, so a value of several KiB does not come back whole.
-std::string quoted(std::string_view value) { return core::to_valid_utf8(value, 256); }
+std::string excerpt(std::string_view value) { return core::to_valid_utf8(value, 256); }
 
 }  // namespace
 
@@ -82,16 +82,16 @@ std::optional<HeaderRefusal> refuse_header(const Request& request, bool body_to_
     // Beast frames it as no coding at all, where a proxy may read chunked: the same ambiguity (RFC 9112 6.3).
     if (empty_codings) return HeaderRefusal{400, "a Transfer-Encoding line that lists no coding"};
     if (codings) {
-        return HeaderRefusal{501, "Transfer-Encoding '" + quoted(*codings) + "' is not supported (only chunked)"};
+        return HeaderRefusal{501, "Transfer-Encoding '" + excerpt(*codings) + "' is not supported (only chunked)"};
     }
     if (encoding) {
         return HeaderRefusal{
-            415, "Content-Encoding '" + quoted(*encoding) + "' is not supported (send the body uncompressed)"};
+            415, "Content-Encoding '" + excerpt(*encoding) + "' is not supported (send the body uncompressed)"};
     }
     // Without a body to come there is nothing to wait for, so any expectation is met.
     const std::string_view expect = request[beast_http::field::expect];
     if (body_to_come && !expect.empty() && !boost::beast::iequals(expect, "100-continue")) {
-        return HeaderRefusal{417, "Expect '" + quoted(expect) + "' is not supported"};
+        return HeaderRefusal{417, "Expect '" + excerpt(expect) + "' is not supported"};
     }
     return std::nullopt;
 }
@@ -109,11 +109,11 @@ std::uint64_t body_bound(const Request& request, std::uint64_t body_bytes, std::
 
 std::optional<HeaderRefusal> refuse_connect(std::string_view target) {
     const std::string host = tls::host_of_authority(target);
-    if (host.empty()) return HeaderRefusal{400, "CONNECT needs host:port, got '" + quoted(target) + "'"};
+    if (host.empty()) return HeaderRefusal{400, "CONNECT needs host:port, got '" + excerpt(target) + "'"};
     if (!tls::is_emulated_host(host)) {
         return HeaderRefusal{
             403,
-            "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " + quoted(host)};
+            "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " + excerpt(host)};
     }
     return std::nullopt;
 }

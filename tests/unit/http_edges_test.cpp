@@ -11,8 +11,10 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <memory_resource>
 #include <new>
 #include <optional>
@@ -445,10 +447,11 @@ BOOST_AUTO_TEST_CASE(json_text_writes_what_the_serializer_and_appends_would) {
                                       std::string(2000, 'a') + "\"",
                                       std::string(17, 'b') + "\\" + std::string(5, 'c')};
     for (int c = 0; c < 256; ++c) {
-        // The byte alone, and at each place of an eight-byte word and of the last, overlapping one.
+        // The byte alone, and in a text of 21 bytes (words at 0 and 8, the last at 13 overlapping the second) at
+        // each place of a word, of the overlap, and of the last word alone.
         texts.emplace_back(1, static_cast<char>(c));
-        for (const std::size_t at : {0, 3, 7, 8, 12, 15}) {
-            std::string text(16, 'x');
+        for (const std::size_t at : {0, 3, 7, 8, 12, 13, 15, 16, 20}) {
+            std::string text(21, 'x');
             text[at] = static_cast<char>(c);
             texts.push_back(text);
         }
@@ -480,6 +483,27 @@ BOOST_AUTO_TEST_CASE(json_text_writes_what_the_serializer_and_appends_would) {
             }
         }
         BOOST_TEST(out == expected);
+    }
+}
+
+// Every size up to three words, with a byte to escape (or none) at every place, each text in a block of exactly its
+// size, so the sanitizer build sees any read past it.
+BOOST_AUTO_TEST_CASE(json_text_reads_and_writes_only_the_text) {
+    for (std::size_t size = 0; size <= 24; ++size) {
+        for (const char byte : {'\0', '\x1f', '"', '\\', '\x7f', '\xff', 'a'}) {
+            for (std::size_t at = 0; at < std::max<std::size_t>(size, 1); ++at) {
+                const auto block = std::make_unique<char[]>(size);
+                std::memset(block.get(), 'x', size);
+                if (size > 0) block[at] = byte;
+                const std::string_view text(block.get(), size);
+                std::string out;
+                {
+                    lee::api::JsonText writer(out);
+                    writer.quoted(text);
+                }
+                BOOST_TEST(out == json::serialize(json::string_view(text.data(), text.size())));
+            }
+        }
     }
 }
 
