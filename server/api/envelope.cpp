@@ -35,13 +35,6 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
         text.decimal(error_code);
         text.literal(R"(,"RequestId":)");
         text.quoted(request_id);
-        if (!payload) {
-            if (!payload_text.empty()) {
-                text.put(',');
-                text.raw(payload_text);
-            }
-            text.put('}');
-        }
     }
     if (payload) {
         boost::json::serializer serializer;
@@ -53,9 +46,9 @@ std::string render_envelope(int error_code, std::string_view error_info, std::st
             serializer.reset(&value);
             append(out, serializer);
         }
-        if (!payload_text.empty()) out.append(",").append(payload_text);
-        out.push_back('}');
     }
+    if (!payload_text.empty()) out.append(",").append(payload_text);
+    out.push_back('}');
     return out;
 }
 

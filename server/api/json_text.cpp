@@ -28,19 +28,6 @@ constexpr bool verbatim_word(std::uint64_t x) noexcept {
     return (marked & kHighs) == 0;
 }
 
-bool verbatim(std::string_view text) noexcept {
-    std::size_t i = 0;
-    for (; text.size() - i >= sizeof(std::uint64_t); i += sizeof(std::uint64_t)) {
-        std::uint64_t x = 0;
-        std::memcpy(&x, text.data() + i, sizeof x);
-        if (!verbatim_word(x)) return false;
-    }
-    for (; i < text.size(); ++i) {
-        if (!kVerbatim[static_cast<unsigned char>(text[i])]) return false;
-    }
-    return true;
-}
-
 // Copies `text` to `dest` (room for its size) while it checks that every byte is verbatim,
 // eight at a time; false, with `dest` partly written, when one is not. The last word of a text of eight bytes or
 // more overlaps the one before it, so no byte is looked at alone.
@@ -71,10 +58,15 @@ constexpr std::size_t quoted_room(std::size_t size) { return 6 * size + 2; }
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
-    if (verbatim(text)) {
-        out.append(1, '"').append(text).push_back('"');
+    // Room for the text quoted as it is, taken back when it needs escaping.
+    const std::size_t used = out.size();
+    out.resize(used + text.size() + 2);
+    if (copy_verbatim(text, out.data() + used + 1)) {
+        out[used] = '"';
+        out.back() = '"';
         return;
     }
+    out.resize(used);
     JsonText writer(out);
     writer.quoted(text);
 }

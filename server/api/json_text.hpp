@@ -13,7 +13,8 @@
 
 namespace lee::api {
 
-// Appends `text` as a JSON string (quoted and escaped by Boost.JSON's serializer) to `out`.
+// Appends `text` as a JSON string (quoted and escaped by Boost.JSON's serializer) to `out`; `text` must not be a
+// view into `out`.
 void append_json_string(std::string& out, std::string_view text);
 
 // Appends `value` in decimal (a JSON number, or any decimal the answers carry) to `out`.

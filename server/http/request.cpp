@@ -107,13 +107,15 @@ std::uint64_t body_bound(const Request& request, std::uint64_t body_bytes, std::
     return is_snapshot_upload(request) ? snapshot_bytes : body_bytes;
 }
 
+std::string not_a_proxy(std::string_view host) {
+    return "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " + excerpt(host);
+}
+
 std::optional<HeaderRefusal> refuse_connect(std::string_view target) {
     const std::string host = tls::host_of_authority(target);
     if (host.empty()) return HeaderRefusal{400, "CONNECT needs host:port, got '" + excerpt(target) + "'"};
     if (!tls::is_emulated_host(host)) {
-        return HeaderRefusal{
-            403,
-            "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " + excerpt(host)};
+        return HeaderRefusal{403, not_a_proxy(host)};
     }
     return std::nullopt;
 }

@@ -91,6 +91,10 @@ bool is_snapshot_upload(const Request& request);
 // Until the request line is in, a reader bounds the body by the larger of the two.
 std::uint64_t body_bound(const Request& request, std::uint64_t body_bytes, std::uint64_t snapshot_bytes);
 
+// Why a request for `host` is refused (403), whether it came as a CONNECT or in an absolute-form target: the
+// emulator serves only the hosts it emulates, and never forwards.
+std::string not_a_proxy(std::string_view host);
+
 // What a CONNECT's target alone refuses on the plain listener (proxy mode): a target that is not host:port (400), and
 // a host the emulator does not serve (403: it is never an open proxy). Nullopt: the tunnel may open.
 std::optional<HeaderRefusal> refuse_connect(std::string_view target);

@@ -16,6 +16,7 @@
 #include "control/control_api.hpp"
 #include "core/utf8.hpp"
 #include "emulator.hpp"
+#include "http/request.hpp"
 #include "tls/emulated_hosts.hpp"
 
 namespace lee::http {
@@ -98,11 +99,7 @@ std::optional<std::string_view> origin_form(std::string_view target, api::ApiRes
     const std::string host(url->encoded_host());
     if (!tls::is_emulated_host(host)) {
         refusal.status = 403;
-        refusal.body = R"({"error":)" +
-                       boost::json::serialize(boost::json::string_view(
-                           "this emulator is not a proxy: it serves only Tencent's REST domains and localhost, not " +
-                           core::to_valid_utf8(host, 256))) +
-                       "}";
+        refusal.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(not_a_proxy(host))) + "}";
         refusal.why = "proxy: host not emulated";
         return std::nullopt;
     }
