@@ -3,7 +3,9 @@
 --   ok (default)  a RoomId never used before: the full success path
 --   badtype       IsPublicVisible is a string: 100002 (parameter validation)
 --   same          one RoomId for every request: 100012 once it exists (with room_create_interval_ms on)
--- done() prints what --latency leaves out, in µs: p50, p99, p99.9 and max, and the request and error counts.
+-- done() prints what --latency leaves out, in µs: p50, p99, p99.9 and max, and the request and error counts. With
+-- LEE_BENCH_LATENCIES set, it also writes every latency wrk recorded to that file, one "µs count" line per value, so
+-- that the rounds of a run can be pooled into one percentile.
 local counter = 0
 local prefix = "video-run-"
 local public = "true"
@@ -35,4 +37,13 @@ function done(summary, latency, requests)
                          latency:percentile(99), latency:percentile(99.9), latency.max, summary.requests,
                          summary.errors.connect + summary.errors.read + summary.errors.write +
                          summary.errors.status + summary.errors.timeout))
+  local path = os.getenv("LEE_BENCH_LATENCIES")
+  if path then
+    local file = assert(io.open(path, "w"))
+    for i = 1, #latency do
+      local value, count = latency(i)
+      file:write(value, " ", count, "\n")
+    end
+    file:close()
+  end
 end
