@@ -280,7 +280,7 @@ void RoomRegistry::prune_windows(Shard& shard, std::int64_t now_ms) {
 }
 
 RoomRegistry::Shard& RoomRegistry::shard_for(const HashedId& room_id) const {
-    std::atomic<Shard*>& slot = shards_[room_id.hash % kShards];
+    std::atomic<Shard*>& slot = shards_[shard_index(room_id.hash)];
     Shard* shard = slot.load(std::memory_order_acquire);
     if (shard) return *shard;
     auto made = std::make_unique<Shard>();

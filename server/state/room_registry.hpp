@@ -106,8 +106,12 @@ public:
     bool idle(std::int64_t now_ms);
     void clear();
 
+    // The shard a RoomId's room is kept in: rooms of one shard share its lock and its listing index.
+    static std::size_t shard_of(std::string_view room_id) noexcept { return shard_index(HashedId(room_id).hash); }
+
 private:
     static constexpr std::size_t kShards = 16;
+    static std::size_t shard_index(std::size_t hash) noexcept { return hash % kShards; }
     struct Stored;
     // A shard's table holds a pointer to each room and the hash of its RoomId: 16 bytes a slot, and a growing
     // table moves slots without rereading the rooms. The table owns what the pointers point to.

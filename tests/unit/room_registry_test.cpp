@@ -72,31 +72,10 @@ BOOST_AUTO_TEST_SUITE(room_registry)
 // ---------------------------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(registry)
 
-// The listing index against a brute-force sort: every page in both orders, through cursors, after updates that
-// move rooms in and out of the public list.
-BOOST_AUTO_TEST_CASE(list_public_pages_match_a_full_sort) {
-    RoomRegistry rooms;
-    std::mt19937 random(42);
-    std::vector<Room> all;
-    for (int i = 0; i < 500; ++i) {
-        Room room = make_room("room-" + std::to_string(random() % 100000) + "-" + std::to_string(i));
-        room.view_count = random() % 3;
-        room.create_time = 1000 + static_cast<std::int64_t>(random() % 20);
-        room.is_public_visible = random() % 4 != 0;
-        BOOST_TEST_REQUIRE((rooms.create(room, 0, 0) == CreateOutcome::created));
-        all.push_back(room);
-    }
-    for (int i = 0; i < 100; ++i) {
-        Room& room = all[random() % all.size()];
-        room.is_public_visible = !room.is_public_visible;
-        BOOST_TEST(
-            rooms.update(room.room_id, [&](Room& stored) { stored.is_public_visible = room.is_public_visible; }));
-    }
-    for (int i = 0; i < 50; ++i) {
-        const std::size_t at = random() % all.size();
-        BOOST_TEST(rooms.destroy(all[at].room_id));
-        all.erase(all.begin() + static_cast<std::ptrdiff_t>(at));
-    }
+namespace {
+
+// Every page of the public listing, in both orders and through cursors, against a brute-force sort of `all`.
+void expect_pages_match_a_full_sort(const RoomRegistry& rooms, const std::vector<Room>& all) {
     std::vector<Room> expected;
     for (const Room& room : all) {
         if (room.is_public_visible) expected.push_back(room);
@@ -124,6 +103,78 @@ BOOST_AUTO_TEST_CASE(list_public_pages_match_a_full_sort) {
             for (std::size_t i = 0; i < listed.size(); ++i) BOOST_TEST(listed[i] == expected[i].room_id);
         }
     }
+}
+
+}  // namespace
+
+// The listing index against a brute-force sort: every page in both orders, through cursors, after updates that
+// move rooms in and out of the public list.
+BOOST_AUTO_TEST_CASE(list_public_pages_match_a_full_sort) {
+    RoomRegistry rooms;
+    std::mt19937 random(42);
+    std::vector<Room> all;
+    for (int i = 0; i < 500; ++i) {
+        Room room = make_room("room-" + std::to_string(random() % 100000) + "-" + std::to_string(i));
+        room.view_count = random() % 3;
+        room.create_time = 1000 + static_cast<std::int64_t>(random() % 20);
+        room.is_public_visible = random() % 4 != 0;
+        BOOST_TEST_REQUIRE((rooms.create(room, 0, 0) == CreateOutcome::created));
+        all.push_back(room);
+    }
+    for (int i = 0; i < 100; ++i) {
+        Room& room = all[random() % all.size()];
+        room.is_public_visible = !room.is_public_visible;
+        BOOST_TEST(
+            rooms.update(room.room_id, [&](Room& stored) { stored.is_public_visible = room.is_public_visible; }));
+    }
+    for (int i = 0; i < 50; ++i) {
+        const std::size_t at = random() % all.size();
+        BOOST_TEST(rooms.destroy(all[at].room_id));
+        all.erase(all.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+    expect_pages_match_a_full_sort(rooms, all);
+}
+
+// Creates as a load test sends them: one second after another, RoomIds mostly in order but some answered out of
+// order (two I/O threads), so a room lands right after the one listed last, right before it, or elsewhere; and
+// destroys and updates of the rooms beside that spot in between. The shard's hint of where the next room goes must
+// never put one out of order. Every RoomId is of one shard, so each create meets the hint the one before it left.
+BOOST_AUTO_TEST_CASE(rooms_created_nearly_in_order_list_in_order) {
+    RoomRegistry rooms;
+    std::mt19937 random(7);
+    std::vector<Room> all;
+    std::vector<std::string> ids;
+    for (int i = 100000; ids.size() < 3000; ++i) {
+        std::string id = "load-" + std::to_string(i);
+        if (RoomRegistry::shard_of(id) == RoomRegistry::shard_of("load-100000")) ids.push_back(std::move(id));
+    }
+    for (std::size_t i = 0; i + 5 <= ids.size(); i += 5) {  // answered out of order, a few at a time
+        if (random() % 2 == 0)
+            std::shuffle(ids.begin() + static_cast<std::ptrdiff_t>(i), ids.begin() + static_cast<std::ptrdiff_t>(i + 5),
+                         random);
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        Room room = make_room(ids[i]);
+        room.create_time = 2000 + static_cast<std::int64_t>(i / 400);  // 400 creates a second
+        room.is_public_visible = random() % 10 != 0;
+        BOOST_TEST_REQUIRE((rooms.create(room, 0, 0) == CreateOutcome::created));
+        all.push_back(room);
+        const auto roll = random() % 16;
+        if (roll == 0 && all.size() > 2) {  // the room just listed, or the one before it, goes
+            const std::size_t at = all.size() - 1 - random() % 2;
+            BOOST_TEST_REQUIRE(rooms.destroy(all[at].room_id));
+            all.erase(all.begin() + static_cast<std::ptrdiff_t>(at));
+        } else if (roll == 1 && all.size() > 3) {  // one near the end moves in the order or out of the list
+            Room& moved = all[all.size() - 1 - random() % 3];
+            moved.view_count += random() % 2;
+            moved.is_public_visible = random() % 2 == 0;
+            BOOST_TEST_REQUIRE(rooms.update(moved.room_id, [&](Room& stored) {
+                stored.view_count = moved.view_count;
+                stored.is_public_visible = moved.is_public_visible;
+            }));
+        }
+    }
+    expect_pages_match_a_full_sort(rooms, all);
 }
 
 BOOST_AUTO_TEST_CASE(a_clock_set_back_does_not_keep_the_room_id_locked) {
