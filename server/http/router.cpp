@@ -29,6 +29,12 @@ constexpr std::string_view kFaultHeader = "X-Emulator-Fault";
 
 bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
+// {"error": reason}, the body of the emulator's own refusals. The reason may quote bytes a client sent (a header
+// value, a host), which need not be UTF-8 (obs-text): mended, as everywhere the emulator writes JSON.
+std::string error_body(std::string_view reason) {
+    return R"({"error":)" + boost::json::serialize(boost::json::string_view(core::to_valid_utf8(reason))) + "}";
+}
+
 api::ApiResponse not_found() {
     api::ApiResponse response;
     response.status = 404;
@@ -99,7 +105,7 @@ std::optional<std::string_view> origin_form(std::string_view target, api::ApiRes
     const std::string host(url->encoded_host());
     if (!tls::is_emulated_host(host)) {
         refusal.status = 403;
-        refusal.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(not_a_proxy(host))) + "}";
+        refusal.body = error_body(not_a_proxy(host));
         refusal.why = "proxy: host not emulated";
         return std::nullopt;
     }
@@ -230,9 +236,7 @@ void render_head(const Reply& reply, std::string& out) {
 Reply transport_error(unsigned status, std::string_view reason) {
     api::ApiResponse answer;
     answer.status = status;
-    // The reason may quote a header value, whose bytes need not be UTF-8 (obs-text): mended, as everywhere the
-    // emulator writes JSON.
-    answer.body = R"({"error":)" + boost::json::serialize(boost::json::string_view(core::to_valid_utf8(reason))) + "}";
+    answer.body = error_body(reason);
     return to_reply(answer, 11, false);
 }
 
