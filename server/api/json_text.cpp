@@ -55,17 +55,22 @@ bool copy_verbatim(std::string_view text, char* dest) noexcept {
 // The most a JSON string of `size` bytes takes: each byte escaped as \u00XX, and the quotes.
 constexpr std::size_t quoted_room(std::size_t size) { return 6 * size + 2; }
 
+// Writes `text` quoted at `dest` (room for its size + 2) when no byte of it needs escaping; false, with `dest` partly
+// written, when one does.
+bool quote_verbatim(std::string_view text, char* dest) {
+    if (!copy_verbatim(text, dest + 1)) return false;
+    dest[0] = '"';
+    dest[text.size() + 1] = '"';
+    return true;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
     // Room for the text quoted as it is, taken back when it needs escaping.
     const std::size_t used = out.size();
     out.resize(used + text.size() + 2);
-    if (copy_verbatim(text, out.data() + used + 1)) {
-        out[used] = '"';
-        out.back() = '"';
-        return;
-    }
+    if (quote_verbatim(text, out.data() + used)) return;
     out.resize(used);
     JsonText writer(out);
     writer.quoted(text);
@@ -73,10 +78,8 @@ void append_json_string(std::string& out, std::string_view text) {
 
 void JsonText::quoted(std::string_view text) {
     room(text.size() + 2);
-    if (copy_verbatim(text, cursor_ + 1)) {
-        *cursor_ = '"';
-        cursor_ += text.size() + 1;
-        *cursor_++ = '"';
+    if (quote_verbatim(text, cursor_)) {
+        cursor_ += text.size() + 2;
         return;
     }
     room(quoted_room(text.size()));
