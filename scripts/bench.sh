@@ -479,20 +479,18 @@ if awk -v a="$t1_rps" -v b="$t1_cpu" -v c="$n1_cpu" -v d="$t2_cpu" -v e="$n2_cpu
     row "--threads 2 / --threads 1 throughput (wrk shares the 2 cores: informational)" \
       "$growth ($t2_rps vs $t1_rps req/s)" "grows on ≥ 3 cores" info
   fi
-  if [ "$cores" -ge 3 ]; then
-    row "--threads 2 / --threads 1 CPU per request" "$cpu_growth ($t2_cpu vs $t1_cpu µs)" "≤ 1.1" \
-      "$(met "$cpu_growth" "<=" 1.1)"
-    row "nginx 2 workers / 1 worker CPU per request, placed alike" \
-      "$(calc %.2f "$n2_cpu / $n1_cpu") ($n2_cpu vs $n1_cpu µs: $nginx_added µs added)" "-" info
-    row "--threads 2 / --threads 1 CPU per request, nginx's added µs taken out" "$without_nginx_added" "-" info
-  else
-    row "--threads 2 / --threads 1 CPU per request (wrk shares the 2 cores: informational)" \
-      "$cpu_growth ($t2_cpu vs $t1_cpu µs)" "≤ 1.1 with wrk on a third core" info
-    row "nginx 2 workers / 1 worker CPU per request, placed alike" \
-      "$(calc %.2f "$n2_cpu / $n1_cpu") ($n2_cpu vs $n1_cpu µs: $nginx_added µs added)" "-" info
-    row "--threads 2 / --threads 1 CPU per request, nginx's added µs taken out (what the emulator's own shared state adds)" \
-      "$without_nginx_added" "≤ 1.1" "$(met "$without_nginx_added" "<=" 1.1)"
+  # The target: the raw ratio with wrk on a core of its own, the one with nginx's added µs out where wrk shares.
+  raw_label=; raw_target="≤ 1.1"; raw_met=$(met "$cpu_growth" "<=" 1.1); out_target="-"; out_met=info
+  if [ "$cores" -lt 3 ]; then
+    raw_label=" (wrk shares the 2 cores: informational)"; raw_target="≤ 1.1 with wrk on a third core"; raw_met=info
+    out_target="≤ 1.1"; out_met=$(met "$without_nginx_added" "<=" 1.1)
   fi
+  row "--threads 2 / --threads 1 CPU per request$raw_label" "$cpu_growth ($t2_cpu vs $t1_cpu µs)" "$raw_target" \
+    "$raw_met"
+  row "nginx 2 workers / 1 worker CPU per request, placed alike" \
+    "$(calc %.2f "$n2_cpu / $n1_cpu") ($n2_cpu vs $n1_cpu µs: $nginx_added µs added)" "-" info
+  row "--threads 2 / --threads 1 CPU per request, nginx's added µs taken out (what the emulator's own shared state adds)" \
+    "$without_nginx_added" "$out_target" "$out_met"
 else
   fail "--threads 1 or 2, or nginx's 1 or 2 workers, made no request: no scaling figures"
 fi
